@@ -1,0 +1,75 @@
+using Sekisho.Iptables.Commands;
+using Sekisho.Iptables.State;
+using Sekisho.Netfilter.Syntax;
+
+namespace Sekisho.Cli;
+
+/// <summary>Chooses the command to run from the program name and arguments.</summary>
+internal static class Dispatcher
+{
+    private const string Usage =
+        "Usage: sekisho COMMAND [ARGS...]\n" +
+        "\n" +
+        "Commands:\n" +
+        "  iptables ARGS...          edit and list the ruleset, as iptables does\n" +
+        "  iptables-save ARGS...     print the ruleset in iptables-save format\n" +
+        "  iptables-restore ARGS...  load a ruleset in iptables-save format\n" +
+        "  version                   print Sekisho's version\n" +
+        "\n" +
+        "Started through a link named iptables, iptables-save or iptables-restore, sekisho acts as that command.\n" +
+        "The ruleset lives in the state directory: $SEKISHO_STATE_DIR, else /var/lib/sekisho for root and\n" +
+        "~/.local/state/sekisho for other users.\n";
+
+    public static int Run(string programName, string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string command = StripLegacySuffix(programName);
+        IReadOnlyList<string> rest = args;
+        if (!IsTool(command))
+        {
+            if (args.Length == 0)
+            {
+                stderr.Write(Usage);
+                return 2;
+            }
+
+            command = StripLegacySuffix(args[0]);
+            rest = args[1..];
+        }
+
+        var output = new ToolOutput(stdout, stderr);
+        var names = LibcNameService.Instance;
+        switch (command)
+        {
+            case "iptables":
+                return new IptablesCommand(OpenState(names), names).Run(rest, output);
+            case "iptables-save":
+                return new SaveCommand(OpenState(names), names).Run(rest, output);
+            case "iptables-restore":
+                return new RestoreCommand(OpenState(names), names).Run(rest, Console.OpenStandardInput(), output);
+            case "version":
+            case "--version":
+                stdout.Write($"sekisho {typeof(Dispatcher).Assembly.GetName().Version} (iptables v1.8.9 (legacy) compatible)\n");
+                return 0;
+            case "help":
+            case "--help":
+            case "-h":
+                stdout.Write(Usage);
+                return 0;
+            default:
+                stderr.Write($"sekisho: unknown command `{command}'\n{Usage}");
+                return 2;
+        }
+    }
+
+    private static bool IsTool(string name) => name is "iptables" or "iptables-save" or "iptables-restore";
+
+    private static string StripLegacySuffix(string name) => name switch
+    {
+        "iptables-legacy" => "iptables",
+        "iptables-legacy-save" => "iptables-save",
+        "iptables-legacy-restore" => "iptables-restore",
+        _ => name,
+    };
+
+    private static StateDirectory OpenState(INameService names) => new(StateDirectory.DefaultPath(), names);
+}

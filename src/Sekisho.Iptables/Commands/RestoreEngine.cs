@@ -1,0 +1,305 @@
+using System.Text;
+using Sekisho.Iptables.Libiptc;
+using Sekisho.Iptables.Parsing;
+using Sekisho.Iptables.State;
+using Sekisho.Netfilter.Kernel;
+using Sekisho.Netfilter.Model;
+using Sekisho.Netfilter.Syntax;
+
+namespace Sekisho.Iptables.Commands;
+
+/// <summary>The line loop of iptables-restore.</summary>
+internal sealed class RestoreEngine
+{
+    private const string Program = "iptables-restore";
+
+    private readonly IRulesetStore _store;
+    private readonly INameService _names;
+    private readonly RestoreOptions _options;
+    private readonly TextWriter _stdout;
+    private readonly TextWriter _stderr;
+
+    public RestoreEngine(IRulesetStore store, INameService names, RestoreOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        _store = store;
+        _names = names;
+        _options = options;
+        _stdout = stdout;
+        _stderr = stderr;
+    }
+
+    /// <summary>Processes the input; <paramref name="line"/> tracks the current line for error messages.</summary>
+    public int Run(CLineReader reader, ref int line)
+    {
+        TableHandle? handle = null;
+        IDisposable? tableLock = null;
+        bool inTable = false;
+        string curTable = string.Empty;
+        var environment = new ParseEnvironment(_names, _stderr);
+        try
+        {
+            string? buffer;
+            while ((buffer = reader.ReadLine()) != null)
+            {
+                bool ret = false;
+                line++;
+                if (buffer.StartsWith('\n'))
+                {
+                    continue;
+                }
+
+                if (buffer.StartsWith('#'))
+                {
+                    if (_options.Verbose > 0)
+                    {
+                        _stdout.Write(buffer);
+                    }
+
+                    continue;
+                }
+
+                if (buffer == "COMMIT\n" && inTable)
+                {
+                    if (!_options.Test && handle!.Changed)
+                    {
+                        int rc = _store.ReplaceTable(handle.Table);
+                        ret = rc == Errno.Ok;
+                    }
+                    else
+                    {
+                        ret = true;
+                    }
+
+                    handle = null;
+                    tableLock?.Dispose();
+                    tableLock = null;
+                    inTable = false;
+                }
+                else if (buffer.StartsWith('*') && !inTable)
+                {
+                    tableLock = _store.Lock(_options.Wait);
+                    string? table = FirstToken(buffer, 1, out _);
+                    if (table == null)
+                    {
+                        throw XtablesException.Parameter($"{Program}: line {line} table name invalid");
+                    }
+
+                    curTable = table.Length > Xt.TableMaxNameLength ? table[..Xt.TableMaxNameLength] : table;
+                    if (_options.Table != null && _options.Table != table)
+                    {
+                        tableLock.Dispose();
+                        tableLock = null;
+                        continue;
+                    }
+
+                    var opened = _store.OpenTable(table)
+                        ?? throw XtablesException.Parameter($"{Program}: unable to initialize table '{table}'");
+                    handle = new TableHandle(opened);
+                    if (!_options.NoFlush)
+                    {
+                        foreach (var chain in handle.Table.Chains.ToList())
+                        {
+                            if (_options.Verbose > 0)
+                            {
+                                _stdout.Write($"Flushing chain `{chain.Name}'\n");
+                            }
+
+                            handle.Flush(chain.Name);
+                        }
+
+                        foreach (var chain in handle.Table.Chains.Where(c => !c.IsBuiltin).ToList())
+                        {
+                            if (_options.Verbose > 0)
+                            {
+                                _stdout.Write($"Deleting chain `{chain.Name}'\n");
+                            }
+
+                            handle.DeleteChain(chain.Name);
+                        }
+                    }
+
+                    ret = true;
+                    inTable = true;
+                }
+                else if (buffer.StartsWith(':') && inTable)
+                {
+                    ret = DeclareChain(handle!, buffer, line);
+                }
+                else if (inTable)
+                {
+                    ret = RunRuleLine(handle!, buffer, curTable, line, environment);
+                }
+
+                if (_options.Table != null && _options.Table != curTable)
+                {
+                    continue;
+                }
+
+                if (!ret)
+                {
+                    _stderr.Write($"{Program}: line {line} failed\n");
+                    return 1;
+                }
+            }
+
+            if (inTable)
+            {
+                _stderr.Write($"{Program}: COMMIT expected at line {line + 1}\n");
+                return 1;
+            }
+
+            return 0;
+        }
+        finally
+        {
+            tableLock?.Dispose();
+        }
+    }
+
+    private bool DeclareChain(TableHandle handle, string buffer, int line)
+    {
+        string? chain = FirstToken(buffer, 1, out int next);
+        if (chain == null)
+        {
+            throw XtablesException.Parameter($"{Program}: line {line} chain name invalid");
+        }
+
+        if (Xt.CLength(chain) >= Xt.ExtensionMaxNameLength)
+        {
+            throw XtablesException.Parameter(
+                $"Invalid chain name `{chain}' ({Xt.ExtensionMaxNameLength - 1} chars max)");
+        }
+
+        if (!handle.IsBuiltin(chain))
+        {
+            if (_options.NoFlush && handle.IsChain(chain))
+            {
+                if (!handle.Flush(chain))
+                {
+                    throw XtablesException.Parameter($"error flushing chain '{chain}':{Errno.StrError(handle.Errno)}");
+                }
+            }
+            else if (!handle.CreateChain(chain))
+            {
+                throw XtablesException.Parameter($"error creating chain '{chain}':{Errno.StrError(handle.Errno)}");
+            }
+        }
+
+        string? policy = FirstToken(buffer, next, out next);
+        if (policy == null)
+        {
+            throw XtablesException.Parameter($"{Program}: line {line} policy invalid");
+        }
+
+        if (policy != "-")
+        {
+            CounterCell counters = new();
+            if (_options.Counters)
+            {
+                string? text = FirstToken(buffer, next, out _);
+                if (text == null || !TryParseCounters(text, out ulong packets, out ulong bytes))
+                {
+                    throw XtablesException.Parameter($"invalid policy counters for chain '{chain}'");
+                }
+
+                counters = new CounterCell(packets, bytes);
+            }
+
+            if (!handle.SetPolicy(chain, policy, counters))
+            {
+                throw XtablesException.Other(
+                    $"Can't set policy `{policy}' on `{chain}' line {line}: {handle.StrError()}");
+            }
+        }
+
+        return true;
+    }
+
+    private bool RunRuleLine(TableHandle handle, string buffer, string table, int line, ParseEnvironment environment)
+    {
+        var argv = new List<string>(24) { Program, "-t", table };
+        if (!_options.NoFlush)
+        {
+            for (int i = 0; i < _options.Verbose; i++)
+            {
+                argv.Add("-v");
+            }
+        }
+
+        int start = RestoreTokenizer.TokenizeCounters(buffer, line, out string? packets, out string? bytes);
+        if (_options.Counters && packets != null && bytes != null)
+        {
+            argv.Add("--set-counters");
+            argv.Add(packets);
+            argv.Add(bytes);
+        }
+
+        RestoreTokenizer.AddParameters(argv, buffer, start);
+        var parser = new CommandParser(environment, restore: true, line: line);
+        ParsedCommand cmd;
+        try
+        {
+            cmd = parser.Parse(argv);
+        }
+        catch (CommandParser.EarlyExit exit)
+        {
+            _stdout.Write(exit.Output);
+            throw new XtablesException(ExitStatus.Ok, string.Empty, XtablesErrorStyle.Raw);
+        }
+
+        if (cmd.Ignored)
+        {
+            return true;
+        }
+
+        var stdout = new StringBuilder();
+        bool ok = IptablesCommand.Execute(cmd, handle, stdout, _stderr, _names);
+        _stdout.Write(stdout.ToString());
+        return ok;
+    }
+
+    /// <summary><c>parse_counters()</c>: <c>sscanf(text, "[%llu:%llu]")</c> converting both numbers.</summary>
+    internal static bool TryParseCounters(string text, out ulong packets, out ulong bytes)
+    {
+        packets = 0;
+        bytes = 0;
+        if (!text.StartsWith('['))
+        {
+            return false;
+        }
+
+        packets = CNumbers.StrToUMax(text, 1, out int end, out _, 10);
+        if (end == 1 || end >= text.Length || text[end] != ':')
+        {
+            return false;
+        }
+
+        bytes = CNumbers.StrToUMax(text, end + 1, out int end2, out _, 10);
+        return end2 != end + 1;
+    }
+
+    /// <summary><c>strtok(s, " \t\n")</c> from <paramref name="start"/>.</summary>
+    private static string? FirstToken(string s, int start, out int next)
+    {
+        int i = start;
+        while (i < s.Length && s[i] is ' ' or '\t' or '\n')
+        {
+            i++;
+        }
+
+        if (i >= s.Length)
+        {
+            next = s.Length;
+            return null;
+        }
+
+        int j = i;
+        while (j < s.Length && s[j] is not (' ' or '\t' or '\n'))
+        {
+            j++;
+        }
+
+        next = j < s.Length ? j + 1 : j;
+        return s[i..j];
+    }
+}

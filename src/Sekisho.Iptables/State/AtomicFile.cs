@@ -1,0 +1,58 @@
+using System.Runtime.InteropServices;
+
+namespace Sekisho.Iptables.State;
+
+/// <summary>Writes files so that readers see the old content or the new, never a part.</summary>
+/// <remarks>Temporary file in the same directory, write, <c>fsync</c>, <c>rename</c> over the target, <c>fsync</c> the directory.</remarks>
+public static partial class AtomicFile
+{
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> atomically and durably.</summary>
+    public static void Write(string path, ReadOnlySpan<byte> content)
+    {
+        string fullPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(fullPath) ?? ".";
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+            SyncDirectory(directory);
+        }
+        catch
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+            }
+
+            throw;
+        }
+    }
+
+    private static void SyncDirectory(string directory)
+    {
+        int fd = open(directory, 0);
+        if (fd >= 0)
+        {
+            _ = fsync(fd);
+            _ = close(fd);
+        }
+    }
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc")]
+    private static partial int fsync(int fd);
+
+    [LibraryImport("libc")]
+    private static partial int close(int fd);
+}

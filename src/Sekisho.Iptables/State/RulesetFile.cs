@@ -1,0 +1,70 @@
+using System.Text;
+using Sekisho.Iptables.Commands;
+using Sekisho.Iptables.Output;
+using Sekisho.Netfilter.Model;
+using Sekisho.Netfilter.Syntax;
+
+namespace Sekisho.Iptables.State;
+
+/// <summary>The ruleset file of a state directory: reading and writing.</summary>
+/// <remarks>
+/// The content is iptables-save <c>-c</c> output of every table, oldest first, after <see cref="StateDirectory.Header"/>.
+/// Interfaces are written as stored (iptables-save drops <c>-i +</c>), so that reading a file back gives the
+/// same rules. Reading goes through iptables-restore's own parser: a file that restore would refuse is
+/// damaged, and is reported with the line and reason.
+/// </remarks>
+public static class RulesetFile
+{
+    /// <summary>The file content for a ruleset.</summary>
+    public static byte[] Serialize(Ruleset ruleset, INameService names)
+    {
+        var text = new StringBuilder(4096);
+        text.Append(StateDirectory.Header).Append('\n');
+        var saver = new RuleSaver(names);
+        foreach (var table in ruleset.Tables)
+        {
+            SaveCommand.Append(text, table, RuleSaver.CounterStyle.Prefix, saver, exactInterfaces: true);
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>Reads a ruleset file; throws a clear error naming the file when it is damaged.</summary>
+    public static Ruleset Parse(byte[] content, string path, INameService names)
+    {
+        string firstLine = Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, 256)).Split('\n')[0];
+        if (firstLine != StateDirectory.Header)
+        {
+            throw Damaged(path, "it does not start with the Sekisho ruleset header");
+        }
+
+        var store = new MemoryRulesetStore(validate: false);
+        var options = new RestoreOptions { Counters = true };
+        var errors = new StringWriter();
+        var engine = new RestoreEngine(store, names, options, TextWriter.Null, errors);
+        int line = 0;
+        int rc;
+        try
+        {
+            using var stream = new MemoryStream(content, writable: false);
+            rc = engine.Run(new CLineReader(stream, int.MaxValue), ref line);
+        }
+        catch (XtablesException error)
+        {
+            throw Damaged(path, $"line {line}: {error.Message.Trim()}");
+        }
+
+        if (rc != 0)
+        {
+            throw Damaged(path, errors.ToString().Trim());
+        }
+
+        return store.Ruleset;
+    }
+
+    private static XtablesException Damaged(string path, string reason) =>
+        new(ExitStatus.OtherProblem,
+            $"sekisho: the state file {path} is damaged ({reason}); it has been left as it is. " +
+            "Move it away to start from an empty ruleset, or repair it.\n",
+            XtablesErrorStyle.Raw);
+}

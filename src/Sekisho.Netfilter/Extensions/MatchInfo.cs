@@ -1,0 +1,37 @@
+using System.Text;
+using Sekisho.Netfilter.Kernel;
+using Sekisho.Netfilter.Model;
+
+namespace Sekisho.Netfilter.Extensions;
+
+/// <summary>One match of a rule: its options, how iptables prints and saves them, and the kernel's checks.</summary>
+/// <remarks>
+/// Each match is an immutable record whose fields are the kernel structure of the revision iptables 1.8.9
+/// selects (<c>struct xt_tcp</c>, <c>struct xt_conntrack_mtinfo3</c>, ...), minus kernel-private state. Record
+/// equality is libiptc's rule comparison for <c>-D</c> and <c>-C</c>. Printing follows the extension's
+/// <c>print()</c> (for <c>-L</c>) and <c>save()</c> (for <c>-S</c> and iptables-save): every fragment brings
+/// its own leading space.
+/// </remarks>
+public abstract record MatchInfo
+{
+    /// <summary>The kernel module: name, revision and the generic restrictions.</summary>
+    public abstract XtModule Module { get; }
+
+    /// <summary>The kernel name of the match (<c>u.user.name</c>).</summary>
+    public string Name => Module.Name;
+
+    /// <summary>The name printed after <c>-m</c> when saving (the extension's <c>alias()</c>).</summary>
+    public virtual string SaveName => Module.Name;
+
+    /// <summary>Appends the <c>-L</c> form (the extension's <c>print()</c>).</summary>
+    public abstract void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context);
+
+    /// <summary>Appends the save form after <c>-m name</c> (the extension's <c>save()</c>).</summary>
+    public abstract void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context);
+
+    /// <summary>
+    /// The extension's own <c>checkentry()</c>: 0 when the kernel accepts the options, otherwise the error
+    /// number, after logging the reason to <see cref="CheckContext.Log"/>.
+    /// </summary>
+    public virtual int CheckEntry(CheckContext context) => Errno.Ok;
+}

@@ -1,0 +1,34 @@
+using System.Text;
+using Sekisho.Netfilter.Kernel;
+using Sekisho.Netfilter.Model;
+
+namespace Sekisho.Netfilter.Extensions;
+
+/// <summary>The target of a rule: a standard verdict, a jump to a chain, or a target extension.</summary>
+/// <remarks>
+/// Like <see cref="MatchInfo"/>, an immutable record of the kernel structure of the selected revision, with
+/// record equality serving libiptc's rule comparison.
+/// </remarks>
+public abstract record TargetInfo
+{
+    /// <summary>The kernel module: name, revision and the generic restrictions (null for standard targets).</summary>
+    public abstract XtModule? Module { get; }
+
+    /// <summary>
+    /// The target name as listings show it in the target column (<c>iptc_get_target</c>): the kernel name of an
+    /// extension, the verdict or the chain name of a standard target.
+    /// </summary>
+    public abstract string Name { get; }
+
+    /// <summary>The name printed after <c>-j</c> when saving (the extension's <c>alias()</c>).</summary>
+    public virtual string SaveName => Name;
+
+    /// <summary>Appends the <c>-L</c> form (the extension's <c>print()</c>).</summary>
+    public abstract void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context);
+
+    /// <summary>Appends the save form after <c>-j name</c> (the extension's <c>save()</c>).</summary>
+    public abstract void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context);
+
+    /// <summary>The extension's own <c>checkentry()</c>: 0 or an error number, logging the reason.</summary>
+    public virtual int CheckEntry(CheckContext context) => Errno.Ok;
+}

@@ -1,0 +1,29 @@
+using Sekisho.Netfilter.Model;
+
+namespace Sekisho.Netfilter.Kernel;
+
+/// <summary>What a match or target check sees when the kernel accepts a table.</summary>
+/// <remarks>The kernel's <c>struct xt_mtchk_param</c>/<c>xt_tgchk_param</c>.</remarks>
+public sealed class CheckContext
+{
+    /// <summary>Creates a context.</summary>
+    public CheckContext(string table, HookMask hooks, IpHeaderMatch ip, IKernelLog log)
+    {
+        Table = table;
+        Hooks = hooks;
+        Ip = ip;
+        Log = log;
+    }
+
+    /// <summary>The table name.</summary>
+    public string Table { get; }
+
+    /// <summary>The hooks from which the rule can be reached (<c>comefrom</c>); 0 for unreachable chains.</summary>
+    public HookMask Hooks { get; }
+
+    /// <summary>The IP part of the rule.</summary>
+    public IpHeaderMatch Ip { get; }
+
+    /// <summary>The kernel log, for the explanation of a refusal.</summary>
+    public IKernelLog Log { get; }
+}
