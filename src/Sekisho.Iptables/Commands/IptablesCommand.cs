@@ -60,7 +60,7 @@ public sealed class IptablesCommand
             output.Stdout.Write(stdout.ToString());
             if (ok && handle.Changed)
             {
-                int rc = _store.ReplaceTable(handle.Table);
+                int rc = _store.ReplaceTable(handle.PrepareCommit());
                 if (rc != Errno.Ok)
                 {
                     handle.Function = LibiptcFunction.Commit;

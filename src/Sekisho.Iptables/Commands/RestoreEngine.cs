@@ -62,7 +62,7 @@ internal sealed class RestoreEngine
                 {
                     if (!_options.Test && handle!.Changed)
                     {
-                        int rc = _store.ReplaceTable(handle.Table);
+                        int rc = _store.ReplaceTable(handle.PrepareCommit());
                         ret = rc == Errno.Ok;
                     }
                     else

@@ -37,6 +37,8 @@ internal sealed class TableHandle
         (LibiptcFunction.None, Netfilter.Kernel.Errno.ENOENT, "No chain/target/match by that name"),
     ];
 
+    private readonly HashSet<string> _policyCountersSet = new(StringComparer.Ordinal);
+
     public TableHandle(Table table)
     {
         Table = table;
@@ -183,6 +185,7 @@ internal sealed class TableHandle
         if (chain.IsBuiltin)
         {
             chain.PolicyCounters = new CounterCell();
+            _policyCountersSet.Remove(chain.Name);
         }
 
         for (int i = 0; i < chain.Rules.Count; i++)
@@ -341,8 +344,38 @@ internal sealed class TableHandle
 
         chain.Policy = verdict;
         chain.PolicyCounters = counters ?? new CounterCell();
+        if (counters != null)
+        {
+            _policyCountersSet.Add(chain.Name);
+        }
+        else
+        {
+            _policyCountersSet.Remove(chain.Name);
+        }
+
         Changed = true;
         return true;
+    }
+
+    /// <summary>
+    /// The table as libiptc hands it to the kernel: every built-in chain's policy counters start again from zero
+    /// unless this transaction set them (<c>-P ... -c</c>, iptables-restore <c>-c</c>).
+    /// </summary>
+    /// <remarks>
+    /// iptables-legacy 1.8.9 maps rule counters across a commit but not policy counters: after any change to a
+    /// table its policies count from zero, which the kernel shows. Sekisho does the same.
+    /// </remarks>
+    public Table PrepareCommit()
+    {
+        foreach (var chain in Table.Chains)
+        {
+            if (chain.IsBuiltin && !_policyCountersSet.Contains(chain.Name))
+            {
+                chain.PolicyCounters = new CounterCell();
+            }
+        }
+
+        return Table;
     }
 
     /// <summary>Marks the table changed (a restore that only sets up a table still commits it).</summary>
