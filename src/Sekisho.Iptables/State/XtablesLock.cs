@@ -15,44 +15,38 @@ public sealed partial class XtablesLock : IDisposable
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
 
-    private readonly SafeHandle _handle;
+    private const int OpenCreate = 0x40;
+    private const int OpenCloseOnExec = 0x80000;
 
-    private XtablesLock(SafeHandle handle)
+    private int _fd;
+
+    private XtablesLock(int fd)
     {
-        _handle = handle;
+        _fd = fd;
     }
 
     /// <summary>Acquires the lock or throws iptables' resource-problem error.</summary>
     public static XtablesLock Acquire(string path, int wait, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
-        SafeHandle handle;
-        try
+
+        // A raw descriptor: .NET's FileStream takes flock locks of its own, which would collide with this one.
+        int fd = open(path, OpenCreate | OpenCloseOnExec, 0x180);
+        if (fd < 0)
         {
-            var stream = File.Open(path, new FileStreamOptions
-            {
-                Mode = FileMode.OpenOrCreate,
-                Access = FileAccess.Read,
-                Share = FileShare.ReadWrite | FileShare.Delete,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-            handle = stream.SafeFileHandle;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
+            int errno = Marshal.GetLastPInvokeError();
             throw new XtablesException(ExitStatus.ResourceProblem,
-                $"Fatal: can't open lock file {path}: {ex.Message}\n", XtablesErrorStyle.Raw);
+                $"Fatal: can't open lock file {path}: {Marshal.GetPInvokeErrorMessage(errno)}\n", XtablesErrorStyle.Raw);
         }
 
-        int fd = (int)handle.DangerousGetHandle();
         if (flock(fd, LockExclusive | LockNonBlocking) == 0)
         {
-            return new XtablesLock(handle);
+            return new XtablesLock(fd);
         }
 
         if (wait == 0)
         {
-            handle.Dispose();
+            close(fd);
             throw new XtablesException(ExitStatus.ResourceProblem,
                 "Another app is currently holding the xtables lock. Perhaps you want to use the -w option?\n",
                 XtablesErrorStyle.Raw);
@@ -65,12 +59,12 @@ public sealed partial class XtablesLock : IDisposable
             Thread.Sleep(10);
             if (flock(fd, LockExclusive | LockNonBlocking) == 0)
             {
-                return new XtablesLock(handle);
+                return new XtablesLock(fd);
             }
 
             if (wait > 0 && time.GetElapsedTime(start) >= TimeSpan.FromSeconds(wait))
             {
-                handle.Dispose();
+                close(fd);
                 throw new XtablesException(ExitStatus.ResourceProblem,
                     $"Can't lock {path}: Resource temporarily unavailable\n" +
                     $"Another app is currently holding the xtables lock. Stopped waiting after {wait}s.\n",
@@ -80,7 +74,20 @@ public sealed partial class XtablesLock : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            close(fd);
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags, int mode);
+
+    [LibraryImport("libc")]
+    private static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int flock(int fd, int operation);
