@@ -86,7 +86,8 @@ public static class KernelEnvironment
     }
 
     /// <summary>Runs a program and captures its output.</summary>
-    public static ToolResult Exec(string program, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
+    public static ToolResult Exec(string program, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null,
+        string? pathPrefix = null)
     {
         var info = new ProcessStartInfo(FindOnPath(program) ?? program)
         {
@@ -101,6 +102,10 @@ public static class KernelEnvironment
         }
 
         info.Environment["LC_ALL"] = "C";
+        if (pathPrefix != null)
+        {
+            info.Environment["PATH"] = pathPrefix + ":" + Environment.GetEnvironmentVariable("PATH");
+        }
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
         var stdoutTask = process.StandardOutput.ReadToEndAsync();
         var stderrTask = process.StandardError.ReadToEndAsync();

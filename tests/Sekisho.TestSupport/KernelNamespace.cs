@@ -9,6 +9,7 @@ namespace Sekisho.TestSupport;
 public sealed class KernelNamespace : IDisposable
 {
     private static int s_counter;
+    private static readonly Lazy<string> s_toolDirectory = new(CreateToolDirectory);
 
     /// <summary>Creates a namespace.</summary>
     public KernelNamespace()
@@ -26,7 +27,8 @@ public sealed class KernelNamespace : IDisposable
 
     /// <summary>Runs a program inside the namespace.</summary>
     public ToolResult Run(IEnumerable<string> command, string? stdin = null) =>
-        KernelEnvironment.Exec("ip", new[] { "netns", "exec", Name }.Concat(command), stdin);
+        KernelEnvironment.Exec("ip", new[] { "netns", "exec", Name }.Concat(command), stdin,
+            pathPrefix: s_toolDirectory.Value);
 
     /// <summary>
     /// Runs an iptables tool command line (<c>iptables ...</c>, <c>iptables-save ...</c>,
@@ -37,14 +39,32 @@ public sealed class KernelNamespace : IDisposable
     /// <summary>Runs an iptables tool command given as words.</summary>
     public ToolResult RunIptables(IReadOnlyList<string> words, string? stdin = null)
     {
-        string tool = words[0] switch
+        if (words[0] is not ("iptables" or "iptables-save" or "iptables-restore"))
         {
-            "iptables" => "iptables-legacy",
-            "iptables-save" => "iptables-legacy-save",
-            "iptables-restore" => "iptables-legacy-restore",
-            _ => throw new ArgumentException($"Unknown tool {words[0]}"),
-        };
-        return Run(new[] { tool }.Concat(words.Skip(1)), stdin);
+            throw new ArgumentException($"Unknown tool {words[0]}");
+        }
+
+        // Called through links with the plain names, as on a real system, so that argv[0] (which getopt prints)
+        // is "iptables-save" and not "iptables-legacy-save".
+        return Run(words, stdin);
+    }
+
+    private static string CreateToolDirectory()
+    {
+        string multi = KernelEnvironment.FindOnPath("xtables-legacy-multi")
+            ?? throw new InvalidOperationException("xtables-legacy-multi is not installed");
+        string directory = Path.Combine(Path.GetTempPath(), $"sekisho-kernel-tools-{Environment.ProcessId}");
+        Directory.CreateDirectory(directory);
+        foreach (string name in new[] { "iptables", "iptables-save", "iptables-restore" })
+        {
+            string link = Path.Combine(directory, name);
+            if (!File.Exists(link))
+            {
+                File.CreateSymbolicLink(link, multi);
+            }
+        }
+
+        return directory;
     }
 
     /// <inheritdoc />

@@ -50,7 +50,7 @@ public sealed class RestoreCommand
         int line = 0;
         try
         {
-            var getopt = new GetoptLong(argv);
+            var getopt = new GetoptLong(argv, output.Stderr);
             int c;
             bool waitIntervalSet = false;
             while ((c = getopt.Next("bcvVthnwWM:T:", s_options)) != -1)

@@ -49,7 +49,7 @@ public sealed class SaveCommand
         string? file = null;
         try
         {
-            var getopt = new GetoptLong(argv);
+            var getopt = new GetoptLong(argv, output.Stderr);
             int c;
             while ((c = getopt.Next("bcdt:M:f:V", s_options)) != -1)
             {

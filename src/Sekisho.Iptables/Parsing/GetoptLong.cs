@@ -23,10 +23,18 @@ public sealed class GetoptLong : IArgumentCursor
     private bool _initialized;
     private Ordering _ordering;
 
+    private readonly TextWriter? _errors;
+
     /// <summary>Creates a parser over <paramref name="argv"/> (which includes <c>argv[0]</c>).</summary>
-    public GetoptLong(List<string> argv)
+    /// <param name="argv">The arguments.</param>
+    /// <param name="errors">
+    /// Where to print getopt's own diagnostics (<c>opterr</c> set), prefixed with <c>argv[0]</c>; null for
+    /// silence (<c>opterr = 0</c>, as iptables itself sets it).
+    /// </param>
+    public GetoptLong(List<string> argv, TextWriter? errors = null)
     {
         _argv = argv;
+        _errors = errors;
     }
 
     private enum Ordering
@@ -73,6 +81,7 @@ public sealed class GetoptLong : IArgumentCursor
             optstring = optstring[1..];
         }
 
+        bool printErrors = _errors != null && !(optstring.Length > 0 && optstring[0] == ':');
         if (!HasNextChar)
         {
             if (_lastNonopt > OptInd)
@@ -145,7 +154,7 @@ public sealed class GetoptLong : IArgumentCursor
             {
                 _nextCharString = _argv[OptInd];
                 _nextCharIndex = 2;
-                return ProcessLongOption(optstring, longopts);
+                return ProcessLongOption(optstring, longopts, printErrors);
             }
 
             _nextCharString = _argv[OptInd];
@@ -161,6 +170,11 @@ public sealed class GetoptLong : IArgumentCursor
 
         if (temp < 0 || c == ':' || c == ';')
         {
+            if (printErrors)
+            {
+                _errors!.Write($"{_argv[0]}: invalid option -- '{c}'\n");
+            }
+
             OptOpt = c;
             return '?';
         }
@@ -191,6 +205,11 @@ public sealed class GetoptLong : IArgumentCursor
                 }
                 else if (OptInd == argc)
                 {
+                    if (printErrors)
+                    {
+                        _errors!.Write($"{_argv[0]}: option requires an argument -- '{c}'\n");
+                    }
+
                     OptOpt = c;
                     c = optstring.Length > 0 && optstring[0] == ':' ? ':' : '?';
                 }
@@ -244,7 +263,7 @@ public sealed class GetoptLong : IArgumentCursor
         return arg.Length == 0 || arg[0] != '-' || arg.Length == 1;
     }
 
-    private int ProcessLongOption(string optstring, IReadOnlyList<LongOption> longopts)
+    private int ProcessLongOption(string optstring, IReadOnlyList<LongOption> longopts, bool printErrors)
     {
         string s = _nextCharString!;
         int start = _nextCharIndex;
@@ -270,6 +289,7 @@ public sealed class GetoptLong : IArgumentCursor
         if (found == null)
         {
             bool ambiguous = false;
+            var candidates = new List<string>();
             for (int i = 0; i < longopts.Count; i++)
             {
                 var p = longopts[i];
@@ -281,15 +301,29 @@ public sealed class GetoptLong : IArgumentCursor
                 if (found == null)
                 {
                     found = p;
+                    candidates.Add(p.Name);
                 }
                 else if (found.Value.HasArgument != p.HasArgument || found.Value.Value != p.Value)
                 {
                     ambiguous = true;
+                    candidates.Add(p.Name);
                 }
             }
 
             if (ambiguous)
             {
+                if (printErrors)
+                {
+                    var message = new System.Text.StringBuilder();
+                    message.Append(_argv[0]).Append(": option '--").Append(s[start..]).Append("' is ambiguous; possibilities:");
+                    foreach (string candidate in candidates)
+                    {
+                        message.Append(" '--").Append(candidate).Append('\'');
+                    }
+
+                    _errors!.Write(message.Append('\n').ToString());
+                }
+
                 _nextCharIndex = s.Length;
                 OptInd++;
                 OptOpt = 0;
@@ -299,6 +333,11 @@ public sealed class GetoptLong : IArgumentCursor
 
         if (found == null)
         {
+            if (printErrors)
+            {
+                _errors!.Write($"{_argv[0]}: unrecognized option '--{s[start..]}'\n");
+            }
+
             _nextCharString = null;
             OptInd++;
             OptOpt = 0;
@@ -316,6 +355,11 @@ public sealed class GetoptLong : IArgumentCursor
             }
             else
             {
+                if (printErrors)
+                {
+                    _errors!.Write($"{_argv[0]}: option '--{option.Name}' doesn't allow an argument\n");
+                }
+
                 OptOpt = option.Value;
                 return '?';
             }
@@ -328,6 +372,11 @@ public sealed class GetoptLong : IArgumentCursor
             }
             else
             {
+                if (printErrors)
+                {
+                    _errors!.Write($"{_argv[0]}: option '--{option.Name}' requires an argument\n");
+                }
+
                 OptOpt = option.Value;
                 return optstring.Length > 0 && optstring[0] == ':' ? ':' : '?';
             }
