@@ -109,18 +109,29 @@ public static class KernelEnvironment
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
         var stdoutTask = process.StandardOutput.ReadToEndAsync();
         var stderrTask = process.StandardError.ReadToEndAsync();
-        if (stdin != null)
+        var stdinTask = Task.Run(() =>
         {
-            process.StandardInput.Write(stdin);
-        }
+            // A tool that stops at an error stops reading: a broken pipe here is part of its behaviour.
+            try
+            {
+                if (stdin != null)
+                {
+                    process.StandardInput.Write(stdin);
+                }
 
-        process.StandardInput.Close();
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+            }
+        });
         if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish");
         }
 
+        stdinTask.Wait();
         return new ToolResult(process.ExitCode, stdoutTask.Result, stderrTask.Result);
     }
 }
