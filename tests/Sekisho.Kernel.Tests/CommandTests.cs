@@ -157,4 +157,49 @@ public sealed class CommandTests
             """);
         diff.CompareListings();
     }
+
+    [KernelFact]
+    public void VerboseRuleNumbersAndNames_MatchKernel()
+    {
+        using var diff = new Differential();
+        diff.Steps("""
+            iptables -v -A INPUT -s 10.0.0.1,10.0.0.2 -d 192.0.2.1 -p tcp --dport 22 -j ACCEPT
+            iptables -v -I INPUT -i eth+ ! -o lo -j DROP
+            iptables -v -A FORWARD -f -j ACCEPT
+            iptables -v -A FORWARD ! -f -p 47 -j ACCEPT
+            iptables -v -D FORWARD -f -j ACCEPT
+            iptables -v -C FORWARD ! -f -p gre -j ACCEPT
+            iptables -v -R INPUT 1 -s localhost -j ACCEPT
+            iptables -A INPUT -s localhost -d 127.0.0.1/8 -j ACCEPT
+            iptables -A INPUT -s 127.0.0.1/255.0.0.0 -j ACCEPT
+            iptables -A INPUT -s 10.0.0.0/255.0.255.0 -j ACCEPT
+            iptables -A INPUT -s 0/0 -d any/0 -j ACCEPT
+            iptables -A INPUT -s 10.1 -j ACCEPT
+            iptables -A INPUT -p udp -s 010.0x10.1.1 -j ACCEPT
+            iptables -A INPUT -p UDP -j ACCEPT
+            iptables -A INPUT -p ipv6-icmp -j ACCEPT
+            iptables -A INPUT -p 255 -j ACCEPT
+            iptables -A INPUT -p 256 -j ACCEPT
+            iptables -A INPUT -s nosuchhost.invalid -j ACCEPT
+            iptables -N chain-a
+            iptables -A chain-a -j RETURN
+            iptables -A INPUT -g chain-a
+            iptables -A INPUT -j chain-a
+            iptables -L INPUT 2
+            iptables -L INPUT 99
+            iptables -L chain-a -v
+            iptables -S INPUT 3
+            iptables -S INPUT 99
+            iptables -S chain-a
+            iptables -S chain-a 1 -v
+            iptables -L -n -v --line-numbers
+            iptables -Z INPUT 3 -v
+            iptables -L -Z INPUT -v
+            iptables -S -Z
+            iptables -F -v
+            iptables -X -v
+            iptables -Z -v
+            """);
+        diff.CompareListings();
+    }
 }

@@ -13,6 +13,7 @@ namespace Sekisho.TestSupport;
 public sealed partial class Differential : IDisposable
 {
     private readonly KernelNamespace _kernel;
+    private readonly NamespaceThread _sekishoThread;
     private readonly string _stateDirectory;
     private readonly List<string> _transcript = [];
 
@@ -22,7 +23,11 @@ public sealed partial class Differential : IDisposable
         KernelEnvironment.EnsureAvailable();
         _kernel = new KernelNamespace();
         _stateDirectory = Directory.CreateTempSubdirectory("sekisho-diff-").FullName;
-        Sekisho = new SekishoTools(new StateDirectory(_stateDirectory, Netfilter.Syntax.LibcNameService.Instance));
+
+        // Sekisho runs in the kernel side's namespace (same DNS conditions) with its own lookup cache.
+        _sekishoThread = new NamespaceThread(_kernel.Name);
+        var names = new Netfilter.Syntax.LibcNameService();
+        Sekisho = new SekishoTools(new StateDirectory(_stateDirectory, names), names);
     }
 
     /// <summary>Sekisho's side.</summary>
@@ -36,7 +41,7 @@ public sealed partial class Differential : IDisposable
     {
         var words = ShellWords.Split(commandLine);
         var expected = Normalize(_kernel.RunIptables(words, stdin));
-        var actual = Normalize(Sekisho.Run(words, stdin));
+        var actual = Normalize(_sekishoThread.Invoke(() => Sekisho.Run(words, stdin)));
         _transcript.Add($"$ {commandLine}");
         if (expected != actual)
         {
@@ -110,6 +115,7 @@ public sealed partial class Differential : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _sekishoThread.Dispose();
         _kernel.Dispose();
         try
         {

@@ -54,7 +54,7 @@ internal static class RuleBuilder
     public static List<Rule> Expand(ParsedCommand cmd, TargetInfo target)
     {
         var rules = new List<Rule>(cmd.Sources.Count * cmd.Destinations.Count);
-        var matches = cmd.Matches.ToImmutableArray();
+        var matches = ImmutableArray.Create(cmd.Matches.ToArray());
         foreach (var (source, sourceMask) in cmd.Sources)
         {
             foreach (var (destination, destinationMask) in cmd.Destinations)

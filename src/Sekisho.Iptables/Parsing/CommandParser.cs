@@ -91,6 +91,12 @@ public sealed class CommandParser
         /*CHECK*/      "x     x  xx ",
     ];
 
+    // Merged option tables depend only on the table merged into and the extension (offsets grow by a fixed step
+    // per merge), so lines that load the same extensions in the same order share them: iptables-restore of a
+    // large file would otherwise build the same tables for every line.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(LongOption[], Extension), LongOption[]> s_mergedOptions =
+        new(ReferencePairComparer.Instance);
+
     private readonly ParseEnvironment _environment;
     private readonly bool _restore;
     private readonly int _line;
@@ -138,7 +144,7 @@ public sealed class CommandParser
         private readonly ParseEnvironment _env;
         private readonly EntryContext _entry = new();
         private readonly List<ExtensionUse> _matches = [];
-        private List<LongOption> _opts = [.. s_originalOptions];
+        private LongOption[] _opts = s_originalOptions;
         private int _optionOffset;
         private ExtensionUse? _target;
         private bool _targetIsStandard;
@@ -917,18 +923,24 @@ public sealed class CommandParser
 
             _optionOffset += OptionOffsetScale;
             int offset = _optionOffset;
-            var merged = new List<LongOption>(_opts.Count + extension.Options.Length);
-            merged.AddRange(s_originalOptions);
+            var key = (_opts, extension);
+            if (s_mergedOptions.TryGetValue(key, out var cached))
+            {
+                _opts = cached;
+                return offset;
+            }
+
+            // The base options first, then the new extension's, then those merged before (xtables_merge_options).
+            var merged = new LongOption[_opts.Length + extension.Options.Length];
+            int n = s_originalOptions.Length;
+            Array.Copy(s_originalOptions, merged, n);
             foreach (var option in extension.Options)
             {
-                merged.Add(new LongOption(option.Name, option.HasArgument, offset + option.Id));
+                merged[n++] = new LongOption(option.Name, option.HasArgument, offset + option.Id);
             }
 
-            for (int i = s_originalOptions.Length; i < _opts.Count; i++)
-            {
-                merged.Add(_opts[i]);
-            }
-
+            Array.Copy(_opts, s_originalOptions.Length, merged, n, _opts.Length - s_originalOptions.Length);
+            s_mergedOptions.TryAdd(key, merged);
             _opts = merged;
             return offset;
         }
@@ -1080,5 +1092,17 @@ public sealed class CommandParser
                 }
             }
         }
+    }
+
+    private sealed class ReferencePairComparer : IEqualityComparer<(LongOption[], Extension)>
+    {
+        public static ReferencePairComparer Instance { get; } = new();
+
+        public bool Equals((LongOption[], Extension) x, (LongOption[], Extension) y) =>
+            ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+
+        public int GetHashCode((LongOption[], Extension) obj) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item1),
+                System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item2));
     }
 }

@@ -10,7 +10,7 @@ public sealed class OptionValue
     public ulong Number { get; set; }
 
     /// <summary>Range components (UInt*Range, PortRange).</summary>
-    public ulong[] Range { get; } = new ulong[2];
+    public ulong[] Range => field ??= new ulong[2];
 
     /// <summary>Number of range components given (<c>nvals</c>).</summary>
     public int Count { get; set; }
@@ -49,5 +49,5 @@ public sealed class OptionValue
     public ushort Port { get; set; }
 
     /// <summary>MAC address.</summary>
-    public byte[] EtherMac { get; } = new byte[6];
+    public byte[] EtherMac => field ??= new byte[6];
 }

@@ -139,45 +139,63 @@ public static class Xt
 
     private static Ipv4Address? NumericToIp(string dotted, bool isMask)
     {
-        // iptables copies into a 20-byte buffer first.
-        string buf = dotted.Length > 19 ? dotted[..19] : dotted;
-        var parts = new byte[4];
+        // iptables copies into a 20-byte buffer first, so only the first 19 characters count.
+        if (dotted.Length > 19)
+        {
+            dotted = dotted[..19];
+        }
+
+        int length = dotted.Length;
+        uint value = 0;
         int p = 0;
         for (int i = 0; i < 3; i++)
         {
-            int q = buf.IndexOf('.', p);
+            int q = dotted.IndexOf('.', p, length - p);
             if (q < 0)
             {
-                if (isMask)
+                if (isMask || !TryPart(dotted, p, length, out uint last))
                 {
                     return null;
                 }
 
-                if (!CNumbers.TryStrToUI(buf[p..], out uint last, 0, 255))
-                {
-                    return null;
-                }
-
-                parts[i] = (byte)last;
-                return new Ipv4Address(parts[0], parts[1], parts[2], parts[3]);
+                // An address with fewer parts is completed with zeros: "10" is 10.0.0.0.
+                value = (value << 8) | last;
+                return new Ipv4Address(value << (8 * (3 - i)));
             }
 
-            if (!CNumbers.TryStrToUI(buf[p..q], out uint one, 0, 255))
+            if (!TryPart(dotted, p, q, out uint one))
             {
                 return null;
             }
 
-            parts[i] = (byte)one;
+            value = (value << 8) | one;
             p = q + 1;
         }
 
-        if (!CNumbers.TryStrToUI(buf[p..], out uint fourth, 0, 255))
+        if (!TryPart(dotted, p, length, out uint fourth))
         {
             return null;
         }
 
-        parts[3] = (byte)fourth;
-        return new Ipv4Address(parts[0], parts[1], parts[2], parts[3]);
+        return new Ipv4Address((value << 8) | fourth);
+
+        // xtables_strtoui on the NUL-terminated part: a number 0..255 filling the whole part.
+        static bool TryPart(string s, int from, int to, out uint part)
+        {
+            part = 0;
+            if (from >= to)
+            {
+                return false;
+            }
+
+            if (!CNumbers.TryStrToUL(s, from, out int end, out ulong v, 0, 255) || end != to)
+            {
+                return false;
+            }
+
+            part = (uint)v;
+            return true;
+        }
     }
 
     /// <summary><c>parse_ipmask</c>: dotted mask or prefix length 0..32; null mask means /32.</summary>
