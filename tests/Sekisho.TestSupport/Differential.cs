@@ -80,14 +80,14 @@ public sealed partial class Differential : IDisposable
     /// command's line is missing, the command is repeated on the kernel alone (a refusal changes nothing) until
     /// the line shows or the attempts run out.
     /// </remarks>
-    public ToolResult StepKernelLog(string commandLine, string logFilter)
+    public ToolResult StepKernelLog(string commandLine, string logFilter, string? stdin = null)
     {
         string logPath = Path.Combine(_stateDirectory, "kernel.log");
         string[] ReadSekishoLog() => File.Exists(logPath) ? File.ReadAllLines(logPath) : [];
 
         double since = LastKernelTimestamp();
         int before = ReadSekishoLog().Length;
-        var result = Step(commandLine);
+        var result = Step(commandLine, stdin);
         string[] expected = ReadSekishoLog()[before..];
         for (int attempt = 0; ; attempt++)
         {
@@ -106,7 +106,7 @@ public sealed partial class Differential : IDisposable
 
             Thread.Sleep(1000);
             since = LastKernelTimestamp();
-            _kernel.RunIptables(ShellWords.Split(commandLine));
+            _kernel.RunIptables(ShellWords.Split(commandLine), stdin);
         }
     }
 
