@@ -73,6 +73,15 @@ public sealed class CommandTests
             iptables -I INPUT -s 10.2.0.1,10.2.0.2 -j ACCEPT
             iptables -A INPUT ! -s 10.0.0.1,10.0.0.2 -j ACCEPT
             iptables -D INPUT -s 10.0.0.1,10.0.0.2 -d 10.1.0.1,10.1.0.2 -j ACCEPT
+            iptables -N user
+            iptables -A INPUT -s 10.3.0.1 -j user
+            iptables -C INPUT -s 10.3.0.1 -j user
+            iptables -C INPUT -s 10.3.0.2 -j user
+            iptables -D INPUT -s 10.3.0.2 -g user
+            iptables -C INPUT -j QUEUE
+            iptables -C INPUT -s 10.3.0.1
+            iptables -D INPUT -j OUTPUT
+            iptables -C INPUT -j OUTPUT
             iptables -L --line-numbers
             """);
         diff.CompareListings();

@@ -76,6 +76,46 @@ public sealed partial class Differential : IDisposable
     }
 
     /// <summary>
+    /// Runs one step like <see cref="Step"/>, then compares the kernel log lines it caused: Sekisho's new lines
+    /// (its <c>kernel.log</c>) must be exactly the new <c>dmesg</c> lines that contain <paramref name="logFilter"/>.
+    /// </summary>
+    /// <remarks>
+    /// dmesg is shared by the whole machine, so only lines containing the filter (say "DNAT target") are taken
+    /// from it. The kernel rate-limits these messages (ten per five seconds per call site); when a refused
+    /// command's line is missing, the command is repeated on the kernel alone (a refusal changes nothing) until
+    /// the line shows or the attempts run out.
+    /// </remarks>
+    public ToolResult StepKernelLog(string commandLine, string logFilter, string? stdin = null)
+    {
+        string logPath = Path.Combine(_stateDirectory, "kernel.log");
+        string[] ReadSekishoLog() => File.Exists(logPath) ? File.ReadAllLines(logPath) : [];
+
+        double since = LastKernelTimestamp();
+        int before = ReadSekishoLog().Length;
+        var result = Step(commandLine, stdin);
+        string[] expected = ReadSekishoLog()[before..];
+        for (int attempt = 0; ; attempt++)
+        {
+            var actual = KernelLogSince(since, logFilter);
+            if (actual.SequenceEqual(expected))
+            {
+                return result;
+            }
+
+            if (attempt >= 7 || result.ExitCode == 0 || actual.Count >= expected.Length)
+            {
+                Assert.Fail(
+                    $"Kernel log differs at: {commandLine}\n=== dmesg ({logFilter}) ===\n{string.Join('\n', actual)}\n" +
+                    $"=== sekisho ===\n{string.Join('\n', expected)}\n=== steps so far ===\n{string.Join('\n', _transcript)}");
+            }
+
+            Thread.Sleep(1000);
+            since = LastKernelTimestamp();
+            _kernel.RunIptables(ShellWords.Split(commandLine), stdin);
+        }
+    }
+
+    /// <summary>
     /// Compares every listing form: -L in all combinations of -v, -n, -x, --line-numbers; -S, -S -v; save and
     /// save -c; for each table given.
     /// </summary>
@@ -123,6 +163,51 @@ public sealed partial class Differential : IDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    private static double LastKernelTimestamp()
+    {
+        double last = 0;
+        foreach (var (time, _) in ReadDmesg())
+        {
+            last = time;
+        }
+
+        return last;
+    }
+
+    private static List<string> KernelLogSince(double since, string filter)
+    {
+        var lines = new List<string>();
+        foreach (var (time, message) in ReadDmesg())
+        {
+            if (time > since && message.Contains(filter, StringComparison.Ordinal))
+            {
+                lines.Add(message);
+            }
+        }
+
+        return lines;
+    }
+
+    private static IEnumerable<(double Time, string Message)> ReadDmesg()
+    {
+        var result = KernelEnvironment.Exec("dmesg", []);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dmesg failed: {result.Stderr.Trim()}");
+        }
+
+        foreach (string line in result.Stdout.Split('\n'))
+        {
+            int close = line.IndexOf("] ", StringComparison.Ordinal);
+            if (line.StartsWith('[') && close > 0 &&
+                double.TryParse(line.AsSpan(1, close - 1), System.Globalization.NumberStyles.Float,
+                    System.Globalization.CultureInfo.InvariantCulture, out double time))
+            {
+                yield return (time, line[(close + 2)..]);
+            }
         }
     }
 

@@ -125,6 +125,11 @@ internal sealed class TableHandle
             return Fail(Netfilter.Kernel.Errno.ENOENT);
         }
 
+        if (!MapTarget(rule))
+        {
+            return false;
+        }
+
         for (int i = 0; i < chain.Rules.Count; i++)
         {
             if (chain.Rules[i].SameAs(rule))
@@ -412,10 +417,20 @@ internal sealed class TableHandle
         return true;
     }
 
-    /// <summary><c>iptcc_map_target()</c>: a jump to a built-in chain is refused.</summary>
+    /// <summary>
+    /// <c>iptcc_map_target()</c>: a jump to a built-in chain is refused. Every target that is not a verdict
+    /// (a chain, an extension) is first looked up with <c>iptc_builtin()</c>, which becomes the last function:
+    /// a later failure of the same call then reads as "No chain/target/match by that name".
+    /// </summary>
     private bool MapTarget(Rule rule)
     {
-        if (rule.Target is JumpTarget jump && IsBuiltin(jump.Chain))
+        if (rule.Target is VerdictTarget)
+        {
+            return true;
+        }
+
+        string name = rule.Target is JumpTarget jump ? jump.Chain : rule.Target.Name;
+        if (IsBuiltin(name))
         {
             return Fail(Netfilter.Kernel.Errno.EINVAL);
         }

@@ -18,7 +18,12 @@ public static class ExtensionRegistry
 
     private static readonly FrozenDictionary<string, TargetExtension> s_targets = Build<TargetExtension>(
     [
+        DnatTarget.Extension,
         LogTarget.Extension,
+        MasqueradeTarget.Extension,
+        NetmapTarget.Extension,
+        RedirectTarget.Extension,
+        SnatTarget.Extension,
     ]);
 
     /// <summary>All match extensions by name.</summary>

@@ -198,6 +198,56 @@ public static class Xt
         }
     }
 
+    /// <summary>
+    /// glibc's <c>inet_aton_exact</c>, which <c>getaddrinfo(..., AI_NUMERICHOST)</c> uses for IPv4: one to four
+    /// parts in C notation (decimal, 0 octal, 0x hex), the last part filling the remaining bytes ("10.1" is
+    /// 10.0.0.1, "0xffffff00" is 255.255.255.0); nothing may follow. Null when the text is not such an address.
+    /// </summary>
+    public static Ipv4Address? InetAtonExact(string text)
+    {
+        uint[] maxOfLast = [uint.MaxValue, 0xFFFFFF, 0xFFFF, 0xFF];
+        uint address = 0;
+        int parts = 0;
+        int p = 0;
+        ulong value;
+        while (true)
+        {
+            if (p >= text.Length || !char.IsAsciiDigit(text[p]))
+            {
+                return null;
+            }
+
+            value = CNumbers.StrToUMax(text, p, out int end, out bool overflow);
+            if (overflow || value > uint.MaxValue)
+            {
+                return null;
+            }
+
+            p = end;
+            if (p < text.Length && text[p] == '.')
+            {
+                if (parts > 2 || value > 0xFF)
+                {
+                    return null;
+                }
+
+                address |= (uint)value << (24 - (8 * parts));
+                parts++;
+                p++;
+                continue;
+            }
+
+            break;
+        }
+
+        if (p != text.Length || value > maxOfLast[parts])
+        {
+            return null;
+        }
+
+        return new Ipv4Address(address | (uint)value);
+    }
+
     /// <summary><c>parse_ipmask</c>: dotted mask or prefix length 0..32; null mask means /32.</summary>
     public static Ipv4Address ParseIpMask(string? mask)
     {

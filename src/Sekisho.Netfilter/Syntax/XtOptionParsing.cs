@@ -429,10 +429,12 @@ public static class XtOptionParsing
         call.Value.HostLength = 32;
         if (!CNumbers.TryStrToUI(call.Arg, out uint prefix, 0, 32))
         {
-            if (Ipv4Address.TryParse(call.Arg, out var mask))
+            // A mask in full form, as getaddrinfo(AI_NUMERICHOST) reads it; the length lands in the uint8_t
+            // hlen, so a mask that is not contiguous (-1) becomes 255.
+            if (Xt.InetAtonExact(call.Arg) is { } mask)
             {
                 call.Value.HostMask = mask;
-                call.Value.HostLength = mask.PrefixLength;
+                call.Value.HostLength = (byte)mask.PrefixLength;
                 return;
             }
 
@@ -446,13 +448,11 @@ public static class XtOptionParsing
     private static void ParsePrefixMask(OptionCall call)
     {
         ParsePrefixLength(call);
+
+        // xtopt_parse_plenmask rebuilds the mask from the length; a length past 32 (a mask that was not
+        // contiguous) leaves it all ones.
         int length = call.Value.HostLength;
-        // A dotted mask that is not contiguous has length -1: iptables then shifts by 33, i.e. undefined; the
-        // kernel ends up with the mask as parsed. Keep the parsed mask in that case.
-        if (length >= 0)
-        {
-            call.Value.HostMask = Ipv4Address.MaskFromPrefix(length);
-        }
+        call.Value.HostMask = length <= 32 ? Ipv4Address.MaskFromPrefix(length) : Ipv4Address.Broadcast;
     }
 
     private static void ParseEtherMac(OptionCall call)

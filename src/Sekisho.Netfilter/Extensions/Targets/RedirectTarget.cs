@@ -1,0 +1,66 @@
+using System.Text;
+using Sekisho.Netfilter.Kernel;
+using Sekisho.Netfilter.Model;
+using Sekisho.Netfilter.Syntax;
+
+namespace Sekisho.Netfilter.Extensions.Targets;
+
+/// <summary>The <c>REDIRECT</c> target: destination NAT to the local machine, optionally to other ports.</summary>
+/// <remarks>
+/// The kernel's <c>struct nf_nat_ipv4_multi_range_compat</c> (xt_REDIRECT, revision 0), whose single range
+/// carries only flags and ports (<c>--to-ports</c>); the address is the receiving interface's (or loopback) at
+/// packet time. iptables refuses shifted port ranges for it (<c>DNAT_fcheck()</c>). Only in the nat table, from
+/// PREROUTING and OUTPUT; the kernel refuses a range that maps addresses (which iptables cannot produce),
+/// without a log line.
+/// </remarks>
+/// <param name="Range">The flags and port range; no addresses, base port 0.</param>
+public sealed record RedirectTarget(NatRange Range) : TargetInfo
+{
+    private static readonly XtModule s_module = new("REDIRECT", 0)
+    {
+        Table = "nat",
+        Hooks = HookMask.PreRouting | HookMask.LocalOut,
+    };
+
+    /// <summary>The iptables side of the target.</summary>
+    public static TargetExtension Extension { get; } = new RedirectExtension();
+
+    /// <inheritdoc />
+    public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    public override string Name => "REDIRECT";
+
+    /// <inheritdoc />
+    public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context) =>
+        NatSyntax.Print(output, Range, "redir ports ", string.Empty, skipColon: true);
+
+    /// <inheritdoc />
+    public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context) =>
+        NatSyntax.Print(output, Range, "--to-ports ", "--", skipColon: true);
+
+    /// <inheritdoc />
+    public override int CheckEntry(CheckContext context) =>
+        Range.MapsAddresses ? Errno.EINVAL : Errno.Ok;
+
+    private sealed class RedirectExtension : TargetExtension
+    {
+        public RedirectExtension()
+            : base("REDIRECT",
+            [
+                new XtOption("to-ports", NatSyntax.ToPorts, XtOptionType.String),
+                new XtOption("random", NatSyntax.Random, XtOptionType.None),
+            ])
+        {
+        }
+
+        public override string Help =>
+            "REDIRECT target options:\n" +
+            " --to-ports <port>[-<port>]\n" +
+            "\t\t\t\tPort (range) to map to.\n" +
+            " [--random]\n";
+
+        public override TargetParser CreateParser() =>
+            new CompatNatParser(static range => new RedirectTarget(range), refuseShifted: true);
+    }
+}
