@@ -7,7 +7,8 @@ namespace Sekisho.Netfilter.Syntax;
 /// <remarks>
 /// <c>xtables_option_parse()</c> (once-only, inversion and argument checks, then per-type parsing with the
 /// generic error messages) and <c>xtables_options_fcheck()</c> (mandatory, "also requires" and "cannot be
-/// used together" checks).
+/// used together" checks). Ranges follow iptables 1.8.11, which refuses ranges whose upper bound lies below
+/// their lower bound (1.8.9 accepted them).
 /// </remarks>
 public static class XtOptionParsing
 {
@@ -178,6 +179,10 @@ public static class XtOptionParsing
     {
         var entry = call.Entry;
         ulong lmax = MaxOf(entry.Type);
+
+        // iptables 1.8.11 requires ranges to be monotonic increasing: each number given must be at least the
+        // previous one, which the "out of range (min-max)" message then reports as the lower bound.
+        ulong lmin = 0;
         int maxIterations = entry.Size > 0 ? entry.Size : 2;
         string arg = call.Arg;
         call.Value.Count = 0;
@@ -199,10 +204,10 @@ public static class XtOptionParsing
             }
             else
             {
-                if (!CNumbers.TryStrToUL(arg, p, out end, out value, 0, lmax))
+                if (!CNumbers.TryStrToUL(arg, p, out end, out value, lmin, lmax))
                 {
                     throw XtablesException.Parameter(
-                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range (0-{lmax}).\n");
+                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range ({lmin}-{lmax}).\n");
                 }
 
                 if (end < arg.Length && arg[end] != ':')
@@ -210,6 +215,8 @@ public static class XtOptionParsing
                     throw XtablesException.Parameter(
                         $"{call.ExtensionName}: Argument to \"--{entry.Name}\" has unexpected characters near \"{arg[end..]}\".\n");
                 }
+
+                lmin = value;
             }
 
             if (call.Value.Count < call.Value.Range.Length)
@@ -389,6 +396,7 @@ public static class XtOptionParsing
         call.Value.Range[0] = 0;
         call.Value.Range[1] = ushort.MaxValue;
         call.Value.Count = 0;
+        int previous = 0;
         foreach (string part in call.Arg.Split(':'))
         {
             if (call.Value.Count == maxIterations)
@@ -409,6 +417,13 @@ public static class XtOptionParsing
                 throw XtablesException.Parameter($"Port \"{part}\" does not resolve to anything.\n");
             }
 
+            // As iptables 1.8.11: a port range must not run backwards.
+            if (value < previous)
+            {
+                throw XtablesException.Parameter($"Port range {previous}-{value} is negative.\n");
+            }
+
+            previous = value;
             if (call.Value.Count < 2)
             {
                 call.Value.Range[call.Value.Count] = (ulong)value;
