@@ -181,8 +181,10 @@ public static class XtOptionParsing
         ulong lmax = MaxOf(entry.Type);
 
         // iptables 1.8.11 requires ranges to be monotonic increasing: each number given must be at least the
-        // previous one, which the "out of range (min-max)" message then reports as the lower bound.
+        // previous one, which its "out of range (min-max)" message then reports as the lower bound. Arguments
+        // that 1.8.9 refuses for another reason keep 1.8.9's message, so the check waits for the end.
         ulong lmin = 0;
+        string? reversed = null;
         int maxIterations = entry.Size > 0 ? entry.Size : 2;
         string arg = call.Arg;
         call.Value.Count = 0;
@@ -204,16 +206,22 @@ public static class XtOptionParsing
             }
             else
             {
-                if (!CNumbers.TryStrToUL(arg, p, out end, out value, lmin, lmax))
+                if (!CNumbers.TryStrToUL(arg, p, out end, out value, 0, lmax))
                 {
                     throw XtablesException.Parameter(
-                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range ({lmin}-{lmax}).\n");
+                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range (0-{lmax}).\n");
                 }
 
                 if (end < arg.Length && arg[end] != ':')
                 {
                     throw XtablesException.Parameter(
                         $"{call.ExtensionName}: Argument to \"--{entry.Name}\" has unexpected characters near \"{arg[end..]}\".\n");
+                }
+
+                if (value < lmin)
+                {
+                    reversed ??=
+                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range ({lmin}-{lmax}).\n";
                 }
 
                 lmin = value;
@@ -231,6 +239,11 @@ public static class XtOptionParsing
             }
 
             p = end + 1;
+        }
+
+        if (reversed != null)
+        {
+            throw XtablesException.Parameter(reversed);
         }
     }
 
@@ -396,7 +409,10 @@ public static class XtOptionParsing
         call.Value.Range[0] = 0;
         call.Value.Range[1] = ushort.MaxValue;
         call.Value.Count = 0;
+        // As iptables 1.8.11, a port range must not run backwards; arguments 1.8.9 refuses for another reason
+        // keep 1.8.9's message, so the check waits for the end.
         int previous = 0;
+        string? reversed = null;
         foreach (string part in call.Arg.Split(':'))
         {
             if (call.Value.Count == maxIterations)
@@ -417,10 +433,9 @@ public static class XtOptionParsing
                 throw XtablesException.Parameter($"Port \"{part}\" does not resolve to anything.\n");
             }
 
-            // As iptables 1.8.11: a port range must not run backwards.
             if (value < previous)
             {
-                throw XtablesException.Parameter($"Port range {previous}-{value} is negative.\n");
+                reversed ??= $"Port range {previous}-{value} is negative.\n";
             }
 
             previous = value;
@@ -430,6 +445,11 @@ public static class XtOptionParsing
             }
 
             call.Value.Count++;
+        }
+
+        if (reversed != null)
+        {
+            throw XtablesException.Parameter(reversed);
         }
 
         if (call.Value.Count == 1)
