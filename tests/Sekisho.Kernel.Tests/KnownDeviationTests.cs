@@ -23,6 +23,54 @@ public sealed class KnownDeviationTests
     }
 
     [KernelFact]
+    public void InvertedFullUdpPortRange_Saved_AsIn1811()
+    {
+        using var diff = new Differential();
+        const string rule = "iptables -A INPUT -p udp ! --sport :";
+        Assert.Equal(0, diff.Kernel.RunIptables(rule).ExitCode);
+        Assert.Equal(0, diff.Sekisho.Run(rule).ExitCode);
+
+        // Same change as for tcp: 1.8.11 keeps the inverted full range in the save form.
+        Assert.Contains("-A INPUT -p udp -m udp\n", diff.Kernel.RunIptables("iptables -S").Stdout);
+        Assert.Contains("-A INPUT -p udp -m udp ! --sport 0:65535\n", diff.Sekisho.Run("iptables -S").Stdout);
+    }
+
+    [KernelFact]
+    public void ReversedTypedRanges_Refused_AsIn1811()
+    {
+        using var diff = new Differential();
+
+        // 1.8.9 accepts a typed range whose upper bound lies below its lower bound (a rule that never matches);
+        // 1.8.11 refuses it in the generic range parsers, for integer and port ranges alike.
+        Assert.Equal(0, diff.Kernel.RunIptables("iptables -A INPUT -p udp --sport 4:3").ExitCode);
+        Assert.Equal(0, diff.Kernel.RunIptables("iptables -A INPUT -m length --length 4:3").ExitCode);
+        Assert.Contains("-A INPUT -p udp -m udp --sport 4:3\n", diff.Kernel.RunIptables("iptables -S").Stdout);
+
+        var udp = diff.Sekisho.Run("iptables -A INPUT -p udp --sport 4:3");
+        Assert.Equal(2, udp.ExitCode);
+        Assert.StartsWith("iptables v1.8.9 (legacy): Port range 4-3 is negative.\n", udp.Stderr);
+        var length = diff.Sekisho.Run("iptables -A INPUT -m length --length 4:3");
+        Assert.Equal(2, length.ExitCode);
+        Assert.StartsWith(
+            "iptables v1.8.9 (legacy): length: bad value for option \"--length\" near \"3\", or out of range (4-65535).\n",
+            length.Stderr);
+        Assert.DoesNotContain("-A INPUT", diff.Sekisho.Run("iptables -S").Stdout);
+    }
+
+    [KernelFact]
+    public void IcmpType255WithCode_Saved_AsIn1811()
+    {
+        using var diff = new Differential();
+        const string rule = "iptables -A INPUT -p icmp --icmp-type 255/255";
+        Assert.Equal(0, diff.Kernel.RunIptables(rule).ExitCode);
+        Assert.Equal(0, diff.Sekisho.Run(rule).ExitCode);
+
+        // 1.8.9 saves every type-255 match as "any", losing the code; 1.8.11 does so only for the full code range.
+        Assert.Contains("-A INPUT -p icmp -m icmp --icmp-type any\n", diff.Kernel.RunIptables("iptables -S").Stdout);
+        Assert.Contains("-A INPUT -p icmp -m icmp --icmp-type 255/255\n", diff.Sekisho.Run("iptables -S").Stdout);
+    }
+
+    [KernelFact]
     public void GluedAndEqualsArguments_Accepted_AsIn1811()
     {
         using var diff = new Differential();

@@ -13,7 +13,19 @@ public static class ExtensionRegistry
 {
     private static readonly FrozenDictionary<string, MatchExtension> s_matches = Build<MatchExtension>(
     [
+        AddrtypeMatch.Extension,
+        DscpMatch.Extension,
+        IcmpMatch.Extension,
+        IprangeMatch.Extension,
+        LengthMatch.Extension,
+        MacMatch.Extension,
+        MultiportMatch.Extension,
+        PkttypeMatch.Extension,
+        SctpMatch.Extension,
         TcpMatch.Extension,
+        TosMatch.Extension,
+        TtlMatch.Extension,
+        UdpMatch.Extension,
     ]);
 
     private static readonly FrozenDictionary<string, TargetExtension> s_targets = Build<TargetExtension>(

@@ -7,7 +7,8 @@ namespace Sekisho.Netfilter.Syntax;
 /// <remarks>
 /// <c>xtables_option_parse()</c> (once-only, inversion and argument checks, then per-type parsing with the
 /// generic error messages) and <c>xtables_options_fcheck()</c> (mandatory, "also requires" and "cannot be
-/// used together" checks).
+/// used together" checks). Ranges follow iptables 1.8.11, which refuses ranges whose upper bound lies below
+/// their lower bound (1.8.9 accepted them).
 /// </remarks>
 public static class XtOptionParsing
 {
@@ -178,6 +179,12 @@ public static class XtOptionParsing
     {
         var entry = call.Entry;
         ulong lmax = MaxOf(entry.Type);
+
+        // iptables 1.8.11 requires ranges to be monotonic increasing: each number given must be at least the
+        // previous one, which its "out of range (min-max)" message then reports as the lower bound. Arguments
+        // that 1.8.9 refuses for another reason keep 1.8.9's message, so the check waits for the end.
+        ulong lmin = 0;
+        string? reversed = null;
         int maxIterations = entry.Size > 0 ? entry.Size : 2;
         string arg = call.Arg;
         call.Value.Count = 0;
@@ -210,6 +217,14 @@ public static class XtOptionParsing
                     throw XtablesException.Parameter(
                         $"{call.ExtensionName}: Argument to \"--{entry.Name}\" has unexpected characters near \"{arg[end..]}\".\n");
                 }
+
+                if (value < lmin)
+                {
+                    reversed ??=
+                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range ({lmin}-{lmax}).\n";
+                }
+
+                lmin = value;
             }
 
             if (call.Value.Count < call.Value.Range.Length)
@@ -224,6 +239,11 @@ public static class XtOptionParsing
             }
 
             p = end + 1;
+        }
+
+        if (reversed != null)
+        {
+            throw XtablesException.Parameter(reversed);
         }
     }
 
@@ -389,6 +409,10 @@ public static class XtOptionParsing
         call.Value.Range[0] = 0;
         call.Value.Range[1] = ushort.MaxValue;
         call.Value.Count = 0;
+        // As iptables 1.8.11, a port range must not run backwards; arguments 1.8.9 refuses for another reason
+        // keep 1.8.9's message, so the check waits for the end.
+        int previous = 0;
+        string? reversed = null;
         foreach (string part in call.Arg.Split(':'))
         {
             if (call.Value.Count == maxIterations)
@@ -409,12 +433,23 @@ public static class XtOptionParsing
                 throw XtablesException.Parameter($"Port \"{part}\" does not resolve to anything.\n");
             }
 
+            if (value < previous)
+            {
+                reversed ??= $"Port range {previous}-{value} is negative.\n";
+            }
+
+            previous = value;
             if (call.Value.Count < 2)
             {
                 call.Value.Range[call.Value.Count] = (ulong)value;
             }
 
             call.Value.Count++;
+        }
+
+        if (reversed != null)
+        {
+            throw XtablesException.Parameter(reversed);
         }
 
         if (call.Value.Count == 1)

@@ -1,0 +1,85 @@
+using System.Text;
+using Sekisho.Netfilter.Kernel;
+using Sekisho.Netfilter.Model;
+using Sekisho.Netfilter.Syntax;
+
+namespace Sekisho.Netfilter.Extensions.Matches;
+
+/// <summary>The <c>mac</c> match: the Ethernet source address of the packet.</summary>
+/// <remarks>
+/// The kernel's <c>struct xt_mac_info</c> (xt_mac, revision 0) and iptables' libxt_mac. The kernel allows the
+/// match only in rules reachable from PREROUTING, INPUT and FORWARD.
+/// </remarks>
+public sealed record MacMatch(ValueArray<byte> SourceAddress, int Invert) : MatchInfo
+{
+    private static readonly XtModule s_module = new("mac", 0)
+    {
+        Hooks = HookMask.PreRouting | HookMask.LocalIn | HookMask.Forward,
+    };
+
+    /// <summary>The iptables side of the match.</summary>
+    public static MatchExtension Extension { get; } = new MacExtension();
+
+    /// <inheritdoc />
+    public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)
+    {
+        output.Append(" MAC ");
+        if (Invert != 0)
+        {
+            output.Append("! ");
+        }
+
+        Xt.PrintMac(output, SourceAddress.Items.AsSpan());
+    }
+
+    /// <inheritdoc />
+    public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context)
+    {
+        if (Invert != 0)
+        {
+            output.Append(" !");
+        }
+
+        output.Append(" --mac-source ");
+        Xt.PrintMac(output, SourceAddress.Items.AsSpan());
+    }
+
+    private sealed class MacExtension : MatchExtension
+    {
+        public MacExtension()
+            : base("mac",
+            [
+                new XtOption("mac-source", 0, XtOptionType.EtherMac,
+                    XtOptionFlags.Mandatory | XtOptionFlags.Invert | XtOptionFlags.Put),
+            ])
+        {
+        }
+
+        public override string Help =>
+            "mac match options:\n" +
+            "[!] --mac-source XX:XX:XX:XX:XX:XX\n" +
+            "\t\t\t\tMatch source MAC address\n";
+
+        public override MatchParser CreateParser() => new Parser();
+    }
+
+    private sealed class Parser : MatchParser
+    {
+        private byte[] _address = new byte[6];
+        private int _invert;
+
+        public override void Parse(OptionCall call)
+        {
+            _address = (byte[])call.Value.EtherMac.Clone();
+            if (call.Invert)
+            {
+                _invert = 1;
+            }
+        }
+
+        public override MatchInfo Build() => new MacMatch(new ValueArray<byte>(_address), _invert);
+    }
+}
