@@ -44,4 +44,18 @@ public sealed class TcpMatchTests
             """);
         diff.CompareListings();
     }
+
+    [KernelFact]
+    public void Help_TcpAndLog_MatchKernel()
+    {
+        using var diff = new Differential();
+        diff.Steps("""
+            iptables -h
+            iptables -p tcp -h
+            iptables -m tcp -h
+            iptables -j LOG -h
+            iptables -j ACCEPT -h
+            iptables -p tcp -j LOG --help
+            """);
+    }
 }

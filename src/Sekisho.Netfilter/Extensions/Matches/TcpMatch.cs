@@ -266,6 +266,20 @@ public sealed record TcpMatch(
         {
         }
 
+        public override string Help =>
+            "tcp match options:\n" +
+            "[!] --tcp-flags mask comp\tmatch when TCP flags & mask == comp\n" +
+            "\t\t\t\t(Flags: SYN ACK FIN RST URG PSH ALL NONE)\n" +
+            "[!] --syn\t\t\tmatch when only SYN flag set\n" +
+            "\t\t\t\t(equivalent to --tcp-flags SYN,RST,ACK,FIN SYN)\n" +
+            "[!] --source-port port[:port]\n" +
+            " --sport ...\n" +
+            "\t\t\t\tmatch source port(s)\n" +
+            "[!] --destination-port port[:port]\n" +
+            " --dport ...\n" +
+            "\t\t\t\tmatch destination port(s)\n" +
+            "[!] --tcp-option number        match if TCP option set\n";
+
         public override MatchParser CreateParser() => new Parser();
     }
 
