@@ -30,6 +30,9 @@ public static class Errno
     /// <summary>Too many links (chain still referenced).</summary>
     public const int EMLINK = 31;
 
+    /// <summary>Numerical argument out of domain.</summary>
+    public const int EDOM = 33;
+
     /// <summary>Numerical result out of range.</summary>
     public const int ERANGE = 34;
 
@@ -59,6 +62,7 @@ public static class Errno
         EEXIST => "File exists",
         EINVAL => "Invalid argument",
         EMLINK => "Too many links",
+        EDOM => "Numerical argument out of domain",
         ERANGE => "Numerical result out of range",
         ELOOP => "Too many levels of symbolic links",
         ENOTEMPTY => "Directory not empty",
