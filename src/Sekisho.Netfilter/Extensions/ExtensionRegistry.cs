@@ -18,7 +18,17 @@ public static class ExtensionRegistry
 
     private static readonly FrozenDictionary<string, TargetExtension> s_targets = Build<TargetExtension>(
     [
+        ChecksumTarget.Extension,
+        ConnmarkTarget.Extension,
+        CtTarget.Extension,
+        DscpTarget.Extension,
         LogTarget.Extension,
+        MarkTarget.Extension,
+        NflogTarget.Extension,
+        CtTarget.NotrackExtension,
+        RejectTarget.Extension,
+        TcpmssTarget.Extension,
+        TosTarget.Extension,
     ]);
 
     /// <summary>All match extensions by name.</summary>
