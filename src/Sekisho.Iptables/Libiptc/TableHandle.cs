@@ -125,6 +125,11 @@ internal sealed class TableHandle
             return Fail(Netfilter.Kernel.Errno.ENOENT);
         }
 
+        if (!MapTarget(rule))
+        {
+            return false;
+        }
+
         for (int i = 0; i < chain.Rules.Count; i++)
         {
             if (chain.Rules[i].SameAs(rule))
@@ -412,15 +417,23 @@ internal sealed class TableHandle
         return true;
     }
 
-    /// <summary><c>iptcc_map_target()</c>: a jump to a built-in chain is refused.</summary>
+    /// <summary>
+    /// <c>iptcc_map_target()</c>: a jump to a built-in chain is refused with EINVAL. Any name that is neither
+    /// empty nor a verdict (a chain or an extension target) is looked up with <c>iptc_builtin()</c>, which stays
+    /// the last function: a "not found" that follows then gets the generic text.
+    /// </summary>
     private bool MapTarget(Rule rule)
     {
-        if (rule.Target is JumpTarget jump && IsBuiltin(jump.Chain))
+        switch (rule.Target)
         {
-            return Fail(Netfilter.Kernel.Errno.EINVAL);
+            case VerdictTarget:
+                return true;
+            case JumpTarget jump:
+                return !IsBuiltin(jump.Chain) || Fail(Netfilter.Kernel.Errno.EINVAL);
+            default:
+                IsBuiltin(rule.Target.Name);
+                return true;
         }
-
-        return true;
     }
 
     private bool Fail(int errno)
