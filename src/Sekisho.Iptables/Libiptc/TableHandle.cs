@@ -418,24 +418,22 @@ internal sealed class TableHandle
     }
 
     /// <summary>
-    /// <c>iptcc_map_target()</c>: a jump to a built-in chain is refused. Every target that is not a verdict
-    /// (a chain, an extension) is first looked up with <c>iptc_builtin()</c>, which becomes the last function:
-    /// a later failure of the same call then reads as "No chain/target/match by that name".
+    /// <c>iptcc_map_target()</c>: a jump to a built-in chain is refused with EINVAL. Any name that is neither
+    /// empty nor a verdict (a chain or an extension target) is looked up with <c>iptc_builtin()</c>, which stays
+    /// the last function: a "not found" that follows then gets the generic text.
     /// </summary>
     private bool MapTarget(Rule rule)
     {
-        if (rule.Target is VerdictTarget)
+        switch (rule.Target)
         {
-            return true;
+            case VerdictTarget:
+                return true;
+            case JumpTarget jump:
+                return !IsBuiltin(jump.Chain) || Fail(Netfilter.Kernel.Errno.EINVAL);
+            default:
+                IsBuiltin(rule.Target.Name);
+                return true;
         }
-
-        string name = rule.Target is JumpTarget jump ? jump.Chain : rule.Target.Name;
-        if (IsBuiltin(name))
-        {
-            return Fail(Netfilter.Kernel.Errno.EINVAL);
-        }
-
-        return true;
     }
 
     private bool Fail(int errno)

@@ -30,12 +30,22 @@ public static class ExtensionRegistry
 
     private static readonly FrozenDictionary<string, TargetExtension> s_targets = Build<TargetExtension>(
     [
+        ChecksumTarget.Extension,
+        ConnmarkTarget.Extension,
+        CtTarget.Extension,
+        CtTarget.NotrackExtension,
         DnatTarget.Extension,
+        DscpTarget.Extension,
         LogTarget.Extension,
+        MarkTarget.Extension,
         MasqueradeTarget.Extension,
         NetmapTarget.Extension,
+        NflogTarget.Extension,
         RedirectTarget.Extension,
+        RejectTarget.Extension,
         SnatTarget.Extension,
+        TcpmssTarget.Extension,
+        TosTarget.Extension,
     ]);
 
     /// <summary>All match extensions by name.</summary>

@@ -30,7 +30,7 @@ public static class TableValidator
             for (int i = 0; i < chain.Rules.Count; i++)
             {
                 var rule = chain.Rules[i];
-                var context = new CheckContext(table.Name, masks[i], rule.Ip, log);
+                var context = new CheckContext(table.Name, masks[i], rule.Ip, rule.Matches, log);
                 foreach (var match in rule.Matches)
                 {
                     int rc = CheckModule(match.Module, "match", context);
