@@ -3,6 +3,7 @@ using Sekisho.TestSupport;
 namespace Sekisho.Kernel.Tests.Extensions;
 
 /// <summary>The DNAT target (revision 2): ranges, shifted port maps, flags, parse errors, kernel refusals.</summary>
+[Collection(KernelLogCollection.Name)]
 public sealed class DnatTargetTests
 {
     [KernelFact]

@@ -3,6 +3,7 @@ using Sekisho.TestSupport;
 namespace Sekisho.Kernel.Tests.Extensions;
 
 /// <summary>The MASQUERADE target: port ranges, flags, parse errors, kernel refusals.</summary>
+[Collection(KernelLogCollection.Name)]
 public sealed class MasqueradeTargetTests
 {
     [KernelFact]

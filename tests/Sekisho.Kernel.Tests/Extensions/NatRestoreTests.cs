@@ -3,6 +3,7 @@ using Sekisho.TestSupport;
 namespace Sekisho.Kernel.Tests.Extensions;
 
 /// <summary>The NAT targets through iptables-restore: whole tables, round trips, refusals at COMMIT.</summary>
+[Collection(KernelLogCollection.Name)]
 public sealed class NatRestoreTests
 {
     private const string NatTable = """

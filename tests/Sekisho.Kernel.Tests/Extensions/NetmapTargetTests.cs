@@ -6,6 +6,7 @@ namespace Sekisho.Kernel.Tests.Extensions;
 /// The NETMAP target (no conformance file): networks in every mask notation, name lookups, parse errors, and
 /// the kernel's table restriction (all nat hooks are allowed).
 /// </summary>
+[Collection(KernelLogCollection.Name)]
 public sealed class NetmapTargetTests
 {
     [KernelFact]

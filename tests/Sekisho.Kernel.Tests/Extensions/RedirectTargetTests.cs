@@ -3,6 +3,7 @@ using Sekisho.TestSupport;
 namespace Sekisho.Kernel.Tests.Extensions;
 
 /// <summary>The REDIRECT target: port ranges, the refused shifted form, parse errors, kernel refusals.</summary>
+[Collection(KernelLogCollection.Name)]
 public sealed class RedirectTargetTests
 {
     [KernelFact]

@@ -3,6 +3,7 @@ using Sekisho.TestSupport;
 namespace Sekisho.Kernel.Tests.Extensions;
 
 /// <summary>The SNAT target (revision 0): address and port ranges, flags, parse errors, kernel refusals.</summary>
+[Collection(KernelLogCollection.Name)]
 public sealed class SnatTargetTests
 {
     [KernelFact]
