@@ -11,8 +11,12 @@ if (args.Length > 0 && args[0] == "--quick")
     Console.WriteLine($"setup (restore) {stopwatch.ElapsedMilliseconds} ms");
     for (int i = 0; i < 3; i++)
     {
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        int gcs = GC.CollectionCount(0);
         stopwatch.Restart();
         restore.Restore();
+        Console.WriteLine($"restore allocated {(GC.GetAllocatedBytesForCurrentThread() - allocated) / 1_000_000} MB, {GC.CollectionCount(0) - gcs} gen0 GCs");
+
         Console.WriteLine($"restore {stopwatch.ElapsedMilliseconds} ms");
         stopwatch.Restart();
         restore.Save();

@@ -2,56 +2,52 @@ using System.Text;
 
 namespace Sekisho.Iptables.Commands;
 
-/// <summary>Reads a byte stream the way C's <c>fgets()</c> does with a fixed buffer.</summary>
+/// <summary>Reads input the way C's <c>fgets()</c> does with a fixed buffer.</summary>
 /// <remarks>
 /// iptables-restore reads with <c>fgets(buffer, 10240, in)</c>: a line longer than 10239 bytes arrives in
-/// pieces, each counted as a line. Lines keep their trailing newline, exactly as fgets returns them.
+/// pieces, each counted as a line. Lines keep their trailing newline, exactly as fgets returns them. The input
+/// is read whole first (a 100,000-rule file is a few megabytes) and cut into lines without copying.
 /// </remarks>
 internal sealed class CLineReader
 {
-    private readonly Stream _stream;
-    private readonly int _bufferSize;
-    private readonly byte[] _chunk = new byte[65536];
-    private int _chunkLength;
-    private int _chunkPosition;
+    private readonly byte[] _data;
+    private readonly int _length;
+    private readonly int _maxLine;
+    private int _position;
 
     public CLineReader(Stream stream, int bufferSize = 10240)
     {
-        _stream = stream;
-        _bufferSize = bufferSize;
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment) && segment.Offset == 0)
+        {
+            _data = segment.Array!;
+            _length = segment.Count;
+            _position = (int)memory.Position;
+        }
+        else
+        {
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            _data = copy.GetBuffer();
+            _length = (int)copy.Length;
+        }
+
+        _maxLine = bufferSize == int.MaxValue ? int.MaxValue : bufferSize - 1;
     }
 
     /// <summary>The next line including its newline (if any), or null at the end of the input.</summary>
     public string? ReadLine()
     {
-        var line = new List<byte>(128);
-        while (line.Count < _bufferSize - 1)
+        if (_position >= _length)
         {
-            if (_chunkPosition == _chunkLength)
-            {
-                _chunkLength = _stream.Read(_chunk, 0, _chunk.Length);
-                _chunkPosition = 0;
-                if (_chunkLength == 0)
-                {
-                    break;
-                }
-            }
-
-            int available = _chunkLength - _chunkPosition;
-            int room = _bufferSize - 1 - line.Count;
-            int take = Math.Min(available, room);
-            int newline = Array.IndexOf(_chunk, (byte)'\n', _chunkPosition, take);
-            if (newline >= 0)
-            {
-                line.AddRange(new ArraySegment<byte>(_chunk, _chunkPosition, newline - _chunkPosition + 1));
-                _chunkPosition = newline + 1;
-                return Encoding.UTF8.GetString(line.ToArray());
-            }
-
-            line.AddRange(new ArraySegment<byte>(_chunk, _chunkPosition, take));
-            _chunkPosition += take;
+            return null;
         }
 
-        return line.Count == 0 ? null : Encoding.UTF8.GetString(line.ToArray());
+        int available = Math.Min(_length - _position, _maxLine);
+        var window = new ReadOnlySpan<byte>(_data, _position, available);
+        int newline = window.IndexOf((byte)'\n');
+        int take = newline >= 0 ? newline + 1 : available;
+        string line = Encoding.UTF8.GetString(window[..take]);
+        _position += take;
+        return line;
     }
 }

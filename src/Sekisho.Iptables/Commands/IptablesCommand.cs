@@ -93,169 +93,147 @@ public sealed class IptablesCommand
     internal static bool Execute(ParsedCommand cmd, TableHandle handle, StringBuilder stdout, TextWriter stderr,
         INameService names)
     {
-        List<Rule>? rules = null;
         const CommandKind ruleCommands = CommandKind.Append | CommandKind.Delete | CommandKind.Check |
                                          CommandKind.Insert | CommandKind.Replace;
+        bool verbose = (cmd.Options & OptionFlags.Verbose) != 0;
+        string chain = cmd.Chain ?? string.Empty;
         if ((cmd.Command & ruleCommands) != 0 && System.Numerics.BitOperations.PopCount((uint)cmd.Command) == 1)
         {
             var target = RuleBuilder.ResolveTarget(cmd, handle, stderr);
-            rules = RuleBuilder.Expand(cmd, target);
+            return ExecuteRuleCommand(cmd, handle, RuleBuilder.Expand(cmd, target), chain,
+                verbose ? new RuleListing(names) : null, stdout);
         }
 
-        bool verbose = (cmd.Options & OptionFlags.Verbose) != 0;
-        string chain = cmd.Chain ?? string.Empty;
-        var listing = new RuleListing(names);
+        switch (cmd.Command)
+        {
+            case CommandKind.DeleteNum:
+                return handle.DeleteNumber(chain, (int)cmd.RuleNumber - 1);
+            case CommandKind.Flush:
+                return ForEachChain(handle, cmd.Chain, builtinsToo: true, verbose ? "Flushing" : null, stdout, handle.Flush);
+            case CommandKind.Zero:
+                return ForEachChain(handle, cmd.Chain, builtinsToo: true, verbose ? "Zeroing" : null, stdout, handle.Zero);
+            case CommandKind.ZeroNum:
+                return handle.ZeroCounter(chain, cmd.RuleNumber);
+            case CommandKind.List:
+            case CommandKind.List | CommandKind.Zero:
+            case CommandKind.List | CommandKind.ZeroNum:
+                if (!new RuleListing(names).List(stdout, handle.Table, cmd.Chain, cmd.RuleNumber, ListFormatOf(cmd)))
+                {
+                    handle.Errno = Errno.ENOENT;
+                    return false;
+                }
+
+                return ZeroAfterListing(cmd, handle, chain, verbose, stdout);
+            case CommandKind.ListRules:
+            case CommandKind.ListRules | CommandKind.Zero:
+            case CommandKind.ListRules | CommandKind.ZeroNum:
+                return ListRules(stdout, handle, cmd.Chain, cmd.RuleNumber, verbose, names) &&
+                       ZeroAfterListing(cmd, handle, chain, verbose, stdout);
+            case CommandKind.NewChain:
+                return handle.CreateChain(chain);
+            case CommandKind.DeleteChain:
+                return ForEachChain(handle, cmd.Chain, builtinsToo: false, verbose ? "Deleting" : null, stdout, handle.DeleteChain);
+            case CommandKind.RenameChain:
+                return handle.RenameChain(chain, cmd.NewName!);
+            case CommandKind.SetPolicy:
+                return handle.SetPolicy(chain, cmd.Policy!,
+                    (cmd.Options & OptionFlags.Counters) != 0 ? new CounterCell(cmd.PacketCounter, cmd.ByteCounter) : null);
+            case CommandKind.None:
+                return true;
+            default:
+                throw new XtablesException(ExitStatus.ParameterProblem, string.Empty, XtablesErrorStyle.RawWithHelp);
+        }
+    }
+
+    private static bool ExecuteRuleCommand(ParsedCommand cmd, TableHandle handle, List<Rule> rules, string chain,
+        RuleListing? verbose, StringBuilder stdout)
+    {
         bool ret = true;
         switch (cmd.Command)
         {
             case CommandKind.Append:
-                foreach (var rule in rules!)
+                foreach (var rule in rules)
                 {
-                    PrintVerbose(rule);
+                    verbose?.PrintRule(stdout, rule, 0, ListFormat.PrintRule);
                     ret &= handle.Append(chain, rule);
                 }
 
                 break;
             case CommandKind.Delete:
             case CommandKind.Check:
-                foreach (var rule in rules!)
+                foreach (var rule in rules)
                 {
-                    PrintVerbose(rule);
+                    verbose?.PrintRule(stdout, rule, 0, ListFormat.PrintRule);
                     ret &= handle.Delete(chain, rule, dryRun: cmd.Command == CommandKind.Check);
                 }
 
                 break;
-            case CommandKind.DeleteNum:
-                ret = handle.DeleteNumber(chain, (int)cmd.RuleNumber - 1);
-                break;
             case CommandKind.Replace:
-                PrintVerbose(rules![0]);
+                verbose?.PrintRule(stdout, rules[0], 0, ListFormat.PrintRule);
                 ret = handle.Replace(chain, rules[0], (int)cmd.RuleNumber - 1);
                 break;
             case CommandKind.Insert:
                 // Each rule goes in at the same position, so the last one ends up first: iptables' order.
-                foreach (var rule in rules!)
+                foreach (var rule in rules)
                 {
-                    PrintVerbose(rule);
+                    verbose?.PrintRule(stdout, rule, 0, ListFormat.PrintRule);
                     ret &= handle.Insert(chain, rule, (int)cmd.RuleNumber - 1);
                 }
 
                 break;
-            case CommandKind.Flush:
-                ret = ForEachChain(cmd.Chain, builtinsToo: true, name =>
-                {
-                    if (verbose)
-                    {
-                        stdout.Append("Flushing chain `").Append(name).Append("'\n");
-                    }
-
-                    return handle.Flush(name);
-                });
-                break;
-            case CommandKind.Zero:
-                ret = Zero(cmd.Chain);
-                break;
-            case CommandKind.ZeroNum:
-                ret = handle.ZeroCounter(chain, cmd.RuleNumber);
-                break;
-            case CommandKind.List:
-            case CommandKind.List | CommandKind.Zero:
-            case CommandKind.List | CommandKind.ZeroNum:
-                ret = listing.List(stdout, handle.Table, cmd.Chain, cmd.RuleNumber, ListFormatOf(cmd));
-                if (!ret)
-                {
-                    handle.Errno = Errno.ENOENT;
-                }
-
-                ret = ret && ZeroAfterListing();
-                break;
-            case CommandKind.ListRules:
-            case CommandKind.ListRules | CommandKind.Zero:
-            case CommandKind.ListRules | CommandKind.ZeroNum:
-                ret = ListRules(stdout, handle, cmd.Chain, cmd.RuleNumber, verbose, names);
-                ret = ret && ZeroAfterListing();
-                break;
-            case CommandKind.NewChain:
-                ret = handle.CreateChain(chain);
-                break;
-            case CommandKind.DeleteChain:
-                ret = ForEachChain(cmd.Chain, builtinsToo: false, name =>
-                {
-                    if (verbose)
-                    {
-                        stdout.Append("Deleting chain `").Append(name).Append("'\n");
-                    }
-
-                    return handle.DeleteChain(name);
-                });
-                break;
-            case CommandKind.RenameChain:
-                ret = handle.RenameChain(chain, cmd.NewName!);
-                break;
-            case CommandKind.SetPolicy:
-                ret = handle.SetPolicy(chain, cmd.Policy!,
-                    (cmd.Options & OptionFlags.Counters) != 0 ? new CounterCell(cmd.PacketCounter, cmd.ByteCounter) : null);
-                break;
-            case CommandKind.None:
-                break;
-            default:
-                throw new XtablesException(ExitStatus.ParameterProblem, string.Empty, XtablesErrorStyle.RawWithHelp);
         }
 
         return ret;
+    }
 
-        void PrintVerbose(Rule rule)
+    private static bool ZeroAfterListing(ParsedCommand cmd, TableHandle handle, string chain, bool verbose, StringBuilder stdout)
+    {
+        if ((cmd.Command & CommandKind.Zero) != 0)
         {
-            if (verbose)
-            {
-                listing.PrintRule(stdout, rule, 0, ListFormat.PrintRule);
-            }
+            return ForEachChain(handle, cmd.Chain, builtinsToo: true, verbose ? "Zeroing" : null, stdout, handle.Zero);
         }
 
-        bool ZeroAfterListing()
+        if ((cmd.Command & CommandKind.ZeroNum) != 0)
         {
-            if ((cmd.Command & CommandKind.Zero) != 0)
-            {
-                return Zero(cmd.Chain);
-            }
-
-            if ((cmd.Command & CommandKind.ZeroNum) != 0)
-            {
-                return handle.ZeroCounter(chain, cmd.RuleNumber);
-            }
-
-            return true;
+            return handle.ZeroCounter(chain, cmd.RuleNumber);
         }
 
-        bool Zero(string? chainName) => ForEachChain(chainName, builtinsToo: true, name =>
+        return true;
+    }
+
+    /// <summary>
+    /// iptables' <c>for_each_chain4()</c>: the action on one chain, or on every chain (user chains only unless
+    /// <paramref name="builtinsToo"/>), announcing each with "<paramref name="verb"/> chain `name'" under -v.
+    /// </summary>
+    private static bool ForEachChain(TableHandle handle, string? chainName, bool builtinsToo, string? verb,
+        StringBuilder stdout, Func<string, bool> action)
+    {
+        if (chainName != null)
         {
-            if (verbose)
-            {
-                stdout.Append("Zeroing chain `").Append(name).Append("'\n");
-            }
+            Announce(chainName);
+            return action(chainName);
+        }
 
-            return handle.Zero(name);
-        });
-
-        bool ForEachChain(string? chainName, bool builtinsToo, Func<string, bool> action)
+        bool all = true;
+        foreach (string name in handle.Table.Chains.Select(c => c.Name).ToList())
         {
-            if (chainName != null)
+            if (!builtinsToo && handle.IsBuiltin(name))
             {
-                return action(chainName);
+                continue;
             }
 
-            bool all = true;
-            foreach (string name in handle.Table.Chains.Select(c => c.Name).ToList())
+            Announce(name);
+            all &= action(name);
+        }
+
+        return all;
+
+        void Announce(string name)
+        {
+            if (verb != null)
             {
-                if (!builtinsToo && handle.IsBuiltin(name))
-                {
-                    continue;
-                }
-
-                all &= action(name);
+                stdout.Append(verb).Append(" chain `").Append(name).Append("'\n");
             }
-
-            return all;
         }
     }
 

@@ -18,6 +18,10 @@ internal sealed class RestoreEngine
     private readonly RestoreOptions _options;
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
+    private readonly RestoreTokenizer _tokenizer = new();
+    private readonly List<string> _argv = new(32);
+    private readonly StringBuilder _output = new();
+    private CommandParser? _parser;
 
     public RestoreEngine(IRulesetStore store, INameService names, RestoreOptions options, TextWriter stdout, TextWriter stderr)
     {
@@ -217,7 +221,11 @@ internal sealed class RestoreEngine
 
     private bool RunRuleLine(TableHandle handle, string buffer, string table, int line, ParseEnvironment environment)
     {
-        var argv = new List<string>(24) { Program, "-t", table };
+        var argv = _argv;
+        argv.Clear();
+        argv.Add(Program);
+        argv.Add("-t");
+        argv.Add(table);
         if (!_options.NoFlush)
         {
             for (int i = 0; i < _options.Verbose; i++)
@@ -234,12 +242,12 @@ internal sealed class RestoreEngine
             argv.Add(bytes);
         }
 
-        RestoreTokenizer.AddParameters(argv, buffer, start);
-        var parser = new CommandParser(environment, restore: true, line: line);
+        _tokenizer.AddParameters(argv, buffer, start);
+        _parser ??= new CommandParser(environment, restore: true);
         ParsedCommand cmd;
         try
         {
-            cmd = parser.Parse(argv);
+            cmd = _parser.Parse(argv);
         }
         catch (CommandParser.EarlyExit exit)
         {
@@ -252,9 +260,13 @@ internal sealed class RestoreEngine
             return true;
         }
 
-        var stdout = new StringBuilder();
+        var stdout = _output.Clear();
         bool ok = IptablesCommand.Execute(cmd, handle, stdout, _stderr, _names);
-        _stdout.Write(stdout.ToString());
+        if (stdout.Length > 0)
+        {
+            _stdout.Write(stdout.ToString());
+        }
+
         return ok;
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Sekisho.Netfilter.Syntax;
 
 namespace Sekisho.Iptables.Commands;
@@ -6,14 +7,28 @@ namespace Sekisho.Iptables.Commands;
 /// <remarks>
 /// iptables' <c>tokenize_rule_counters()</c> and <c>add_param_to_argv()</c>: an optional <c>[pkts:bytes]</c>
 /// prefix, then words separated by blanks, with double quotes grouping and backslash escaping inside quotes.
+/// Words repeat from line to line ("-A", "INPUT", "-j", "ACCEPT"), so an instance keeps the strings it has made
+/// and hands out the same string again rather than allocating a new one for every line.
 /// </remarks>
-internal static class RestoreTokenizer
+internal sealed class RestoreTokenizer
 {
     /// <summary>Maximum length of one argument (iptables' 1024-byte parameter buffer).</summary>
     private const int MaxParameterLength = 1024;
 
     /// <summary>Maximum number of arguments (iptables' MAX_ARGC).</summary>
     private const int MaxArguments = 255;
+
+    private const int MaxCachedWords = 65536;
+    private const int MaxCachedWordLength = 32;
+
+    private readonly Dictionary<string, string> _words = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly StringBuilder _quoted = new();
+
+    public RestoreTokenizer()
+    {
+        _lookup = _words.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     /// <summary>
     /// Splits off a <c>[pkts:bytes]</c> prefix; returns the index where the command starts.
@@ -66,12 +81,48 @@ internal static class RestoreTokenizer
     }
 
     /// <summary>Appends the words of <paramref name="text"/> (from <paramref name="start"/>) to <paramref name="argv"/>.</summary>
-    public static void AddParameters(List<string> argv, string text, int start)
+    public void AddParameters(List<string> argv, string text, int start)
     {
+        int i = start;
+        while (i < text.Length)
+        {
+            char c = text[i];
+            if (c is ' ' or '\t' or '\n')
+            {
+                i++;
+                continue;
+            }
+
+            // A plain word (no quotes) is the common case: take it as a slice.
+            int end = i;
+            while (end < text.Length && text[end] is not (' ' or '\t' or '\n' or '"'))
+            {
+                end++;
+            }
+
+            if (end == text.Length || text[end] != '"')
+            {
+                if (end - i >= MaxParameterLength)
+                {
+                    throw XtablesException.Parameter("Parameter too long!");
+                }
+
+                Push(argv, Word(text.AsSpan(i, end - i)));
+                i = end;
+                continue;
+            }
+
+            i = AddQuotedWord(argv, text, i);
+        }
+    }
+
+    /// <summary>add_param_to_argv's state machine for a word that contains double quotes.</summary>
+    private int AddQuotedWord(List<string> argv, string text, int i)
+    {
+        var param = _quoted.Clear();
         bool quoteOpen = false;
         bool escaped = false;
-        var param = new System.Text.StringBuilder();
-        for (int i = start; i < text.Length; i++)
+        for (; i < text.Length; i++)
         {
             char c = text[i];
             if (quoteOpen)
@@ -91,48 +142,59 @@ internal static class RestoreTokenizer
 
                 if (c == '"')
                 {
-                    quoteOpen = false;
+                    // The closing quote ends the word, whatever follows.
+                    Push(argv, param.ToString());
+                    return i + 1;
                 }
-                else
-                {
-                    Add(param, c);
-                    continue;
-                }
+
+                Add(param, c);
+                continue;
             }
-            else if (c == '"')
+
+            if (c == '"')
             {
                 quoteOpen = true;
                 continue;
             }
 
-            switch (c)
+            if (c is ' ' or '\t' or '\n')
             {
-                case '"':
-                    break;
-                case ' ':
-                case '\t':
-                case '\n':
-                    if (param.Length == 0)
-                    {
-                        continue;
-                    }
-
-                    break;
-                default:
-                    Add(param, c);
-                    continue;
+                break;
             }
 
-            Push(argv, param);
+            Add(param, c);
         }
 
         if (param.Length > 0)
         {
-            Push(argv, param);
+            Push(argv, param.ToString());
         }
+
+        return i;
     }
 
-    private static void Add(System.Text.StringBuilder param, char c)
+    private string Word(ReadOnlySpan<char> span)
+    {
+        if (span.Length > MaxCachedWordLength)
+        {
+            return new string(span);
+        }
+
+        if (_lookup.TryGetValue(span, out string? word))
+        {
+            return word;
+        }
+
+        word = new string(span);
+        if (_words.Count < MaxCachedWords)
+        {
+            _words.Add(word, word);
+        }
+
+        return word;
+    }
+
+    private static void Add(StringBuilder param, char c)
     {
         param.Append(c);
         if (param.Length >= MaxParameterLength)
@@ -141,14 +203,13 @@ internal static class RestoreTokenizer
         }
     }
 
-    private static void Push(List<string> argv, System.Text.StringBuilder param)
+    private static void Push(List<string> argv, string word)
     {
         if (argv.Count + 1 >= MaxArguments)
         {
             throw XtablesException.Parameter("Parser cannot handle more arguments");
         }
 
-        argv.Add(param.ToString());
-        param.Clear();
+        argv.Add(word);
     }
 }

@@ -99,17 +99,15 @@ public sealed class CommandParser
 
     private readonly ParseEnvironment _environment;
     private readonly bool _restore;
-    private readonly int _line;
+    private State? _state;
 
-    /// <summary>Creates a parser.</summary>
+    /// <summary>Creates a parser; one instance may parse many command lines, one after the other.</summary>
     /// <param name="environment">Name lookups and warning output.</param>
-    /// <param name="restore">Whether the line comes from iptables-restore (which forbids some options).</param>
-    /// <param name="line">The restore line number for messages, or -1.</param>
-    public CommandParser(ParseEnvironment environment, bool restore = false, int line = -1)
+    /// <param name="restore">Whether the lines come from iptables-restore (which forbids some options).</param>
+    public CommandParser(ParseEnvironment environment, bool restore = false)
     {
         _environment = environment;
         _restore = restore;
-        _line = line;
     }
 
     /// <summary>
@@ -131,19 +129,21 @@ public sealed class CommandParser
     public ParsedCommand Parse(List<string> argv)
     {
         var cmd = new ParsedCommand();
-        var state = new State(cmd, argv, _environment);
-        state.Run(this);
+        _state ??= new State(_environment);
+        _state.Reset(cmd, argv);
+        _state.Run(this);
         return cmd;
     }
 
+    /// <summary>The parsing state of one command line; reset and reused for the next.</summary>
     private sealed class State
     {
-        private readonly ParsedCommand _cmd;
-        private readonly List<string> _argv;
-        private readonly GetoptLong _getopt;
         private readonly ParseEnvironment _env;
         private readonly EntryContext _entry = new();
         private readonly List<ExtensionUse> _matches = [];
+        private ParsedCommand _cmd = null!;
+        private List<string> _argv = null!;
+        private GetoptLong _getopt = null!;
         private LongOption[] _opts = s_originalOptions;
         private int _optionOffset;
         private ExtensionUse? _target;
@@ -158,12 +158,34 @@ public sealed class CommandParser
         private bool _tableSet;
         private bool _waitIntervalSet;
 
-        public State(ParsedCommand cmd, List<string> argv, ParseEnvironment env)
+        public State(ParseEnvironment env)
+        {
+            _env = env;
+        }
+
+        public void Reset(ParsedCommand cmd, List<string> argv)
         {
             _cmd = cmd;
             _argv = argv;
-            _env = env;
             _getopt = new GetoptLong(argv);
+            _entry.Protocol = 0;
+            _entry.InvFlags = IpInvFlags.None;
+            _matches.Clear();
+            _opts = s_originalOptions;
+            _optionOffset = 0;
+            _target = null;
+            _targetIsStandard = false;
+            _protocol = null;
+            _protoUsed = false;
+            _shostNetworkMask = null;
+            _dhostNetworkMask = null;
+            _flags = IpFlags.None;
+            _inInterface = default;
+            _outInterface = default;
+            _tableSet = false;
+            _waitIntervalSet = false;
+            _pcnt = 0;
+            _bcnt = 0;
         }
 
         private IpInvFlags InvFlags
@@ -585,12 +607,12 @@ public sealed class CommandParser
 
             if (_shostNetworkMask != null)
             {
-                _cmd.Sources.AddRange(Xt.ParseMultiple(_shostNetworkMask, _env.Names));
+                Xt.ParseMultiple(_shostNetworkMask, _env.Names, _cmd.Sources);
             }
 
             if (_dhostNetworkMask != null)
             {
-                _cmd.Destinations.AddRange(Xt.ParseMultiple(_dhostNetworkMask, _env.Names));
+                Xt.ParseMultiple(_dhostNetworkMask, _env.Names, _cmd.Destinations);
             }
 
             if ((_cmd.Sources.Count > 1 || _cmd.Destinations.Count > 1) &&

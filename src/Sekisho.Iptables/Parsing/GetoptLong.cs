@@ -74,14 +74,13 @@ public sealed class GetoptLong : IArgumentCursor
         OptArg = null;
         if (OptInd == 0 || !_initialized)
         {
-            optstring = Initialize(optstring);
-        }
-        else if (optstring.Length > 0 && (optstring[0] == '-' || optstring[0] == '+'))
-        {
-            optstring = optstring[1..];
+            Initialize(optstring);
         }
 
-        bool printErrors = _errors != null && !(optstring.Length > 0 && optstring[0] == ':');
+        // The ordering prefix ('-' or '+') is not an option character; skip it without copying the string.
+        int start = optstring.Length > 0 && (optstring[0] == '-' || optstring[0] == '+') ? 1 : 0;
+        bool colonFirst = optstring.Length > start && optstring[start] == ':';
+        bool printErrors = _errors != null && !colonFirst;
         if (!HasNextChar)
         {
             if (_lastNonopt > OptInd)
@@ -154,7 +153,7 @@ public sealed class GetoptLong : IArgumentCursor
             {
                 _nextCharString = _argv[OptInd];
                 _nextCharIndex = 2;
-                return ProcessLongOption(optstring, longopts, printErrors);
+                return ProcessLongOption(colonFirst, longopts, printErrors);
             }
 
             _nextCharString = _argv[OptInd];
@@ -162,7 +161,7 @@ public sealed class GetoptLong : IArgumentCursor
         }
 
         char c = _nextCharString![_nextCharIndex++];
-        int temp = optstring.IndexOf(c);
+        int temp = optstring.IndexOf(c, start);
         if (_nextCharIndex >= _nextCharString.Length)
         {
             ++OptInd;
@@ -211,7 +210,7 @@ public sealed class GetoptLong : IArgumentCursor
                     }
 
                     OptOpt = c;
-                    c = optstring.Length > 0 && optstring[0] == ':' ? ':' : '?';
+                    c = colonFirst ? ':' : '?';
                 }
                 else
                 {
@@ -225,7 +224,7 @@ public sealed class GetoptLong : IArgumentCursor
         return c;
     }
 
-    private string Initialize(string optstring)
+    private void Initialize(string optstring)
     {
         if (OptInd == 0)
         {
@@ -237,12 +236,10 @@ public sealed class GetoptLong : IArgumentCursor
         if (optstring.Length > 0 && optstring[0] == '-')
         {
             _ordering = Ordering.ReturnInOrder;
-            optstring = optstring[1..];
         }
         else if (optstring.Length > 0 && optstring[0] == '+')
         {
             _ordering = Ordering.RequireOrder;
-            optstring = optstring[1..];
         }
         else if (Environment.GetEnvironmentVariable("POSIXLY_CORRECT") != null)
         {
@@ -254,7 +251,6 @@ public sealed class GetoptLong : IArgumentCursor
         }
 
         _initialized = true;
-        return optstring;
     }
 
     private bool IsNonOption(int index)
@@ -263,7 +259,7 @@ public sealed class GetoptLong : IArgumentCursor
         return arg.Length == 0 || arg[0] != '-' || arg.Length == 1;
     }
 
-    private int ProcessLongOption(string optstring, IReadOnlyList<LongOption> longopts, bool printErrors)
+    private int ProcessLongOption(bool colonFirst, IReadOnlyList<LongOption> longopts, bool printErrors)
     {
         string s = _nextCharString!;
         int start = _nextCharIndex;
@@ -289,7 +285,7 @@ public sealed class GetoptLong : IArgumentCursor
         if (found == null)
         {
             bool ambiguous = false;
-            var candidates = new List<string>();
+            List<string>? candidates = printErrors ? [] : null;
             for (int i = 0; i < longopts.Count; i++)
             {
                 var p = longopts[i];
@@ -301,12 +297,12 @@ public sealed class GetoptLong : IArgumentCursor
                 if (found == null)
                 {
                     found = p;
-                    candidates.Add(p.Name);
+                    candidates?.Add(p.Name);
                 }
                 else if (found.Value.HasArgument != p.HasArgument || found.Value.Value != p.Value)
                 {
                     ambiguous = true;
-                    candidates.Add(p.Name);
+                    candidates?.Add(p.Name);
                 }
             }
 
@@ -316,7 +312,7 @@ public sealed class GetoptLong : IArgumentCursor
                 {
                     var message = new System.Text.StringBuilder();
                     message.Append(_argv[0]).Append(": option '--").Append(s[start..]).Append("' is ambiguous; possibilities:");
-                    foreach (string candidate in candidates)
+                    foreach (string candidate in candidates!)
                     {
                         message.Append(" '--").Append(candidate).Append('\'');
                     }
@@ -378,7 +374,7 @@ public sealed class GetoptLong : IArgumentCursor
                 }
 
                 OptOpt = option.Value;
-                return optstring.Length > 0 && optstring[0] == ':' ? ':' : '?';
+                return colonFirst ? ':' : '?';
             }
         }
 

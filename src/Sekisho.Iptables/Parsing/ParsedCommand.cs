@@ -42,13 +42,13 @@ public sealed class ParsedCommand
     internal IpHeaderMatch Ip { get; set; }
 
     /// <summary>The source address/mask pairs (several when comma separated or a name resolves to several).</summary>
-    public List<(Ipv4Address Address, Ipv4Address Mask)> Sources { get; } = [];
+    public List<(Ipv4Address Address, Ipv4Address Mask)> Sources { get; } = new(1);
 
     /// <summary>The destination address/mask pairs.</summary>
-    public List<(Ipv4Address Address, Ipv4Address Mask)> Destinations { get; } = [];
+    public List<(Ipv4Address Address, Ipv4Address Mask)> Destinations { get; } = new(1);
 
     /// <summary>The matches, in order.</summary>
-    public List<MatchInfo> Matches { get; } = [];
+    public List<MatchInfo> Matches { get; } = new(2);
 
     /// <summary>The target name given with <c>-j</c>/<c>-g</c> ("" when none).</summary>
     public string JumpTo { get; internal set; } = string.Empty;

@@ -15,6 +15,18 @@ public static class CNumbers
     /// </summary>
     public static ulong StrToUMax(string s, int start, out int end, out bool overflow, int numberBase = 0)
     {
+        ulong value = StrToUMax(s.AsSpan(start), out int consumed, out overflow, numberBase);
+        end = start + consumed;
+        return value;
+    }
+
+    /// <summary>
+    /// <c>strtoumax()</c> over a span: the value and the number of characters the number took (0 when nothing
+    /// was parsed).
+    /// </summary>
+    public static ulong StrToUMax(ReadOnlySpan<char> s, out int end, out bool overflow, int numberBase = 0)
+    {
+        const int start = 0;
         overflow = false;
         int i = start;
         while (i < s.Length && IsCSpace(s[i]))
@@ -112,9 +124,17 @@ public static class CNumbers
     /// </summary>
     public static bool TryStrToUL(string s, int start, out int end, out ulong value, ulong min, ulong max)
     {
+        bool ok = TryStrToUL(s.AsSpan(start), out int consumed, out value, min, max);
+        end = start + consumed;
+        return ok;
+    }
+
+    /// <summary><c>xtables_strtoul(s, &amp;end, ...)</c> over a span; <paramref name="end"/> is the length parsed.</summary>
+    public static bool TryStrToUL(ReadOnlySpan<char> s, out int end, out ulong value, ulong min, ulong max)
+    {
         value = 0;
-        end = start;
-        int p = start;
+        end = 0;
+        int p = 0;
         while (p < s.Length && IsCSpace(s[p]))
         {
             p++;
@@ -125,8 +145,8 @@ public static class CNumbers
             return false;
         }
 
-        ulong v = StrToUMax(s, start, out int myEnd, out bool overflow);
-        if (myEnd == start)
+        ulong v = StrToUMax(s, out int myEnd, out bool overflow);
+        if (myEnd == 0)
         {
             return false;
         }

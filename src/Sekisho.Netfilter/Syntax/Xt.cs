@@ -29,7 +29,10 @@ public static class Xt
     ];
 
     /// <summary>The length of a string in bytes, as C's <c>strlen</c> sees its UTF-8 form.</summary>
-    public static int CLength(string s)
+    public static int CLength(string s) => CLength(s.AsSpan());
+
+    /// <summary>The length of text in bytes, as C's <c>strlen</c> sees its UTF-8 form.</summary>
+    public static int CLength(ReadOnlySpan<char> s)
     {
         foreach (char c in s)
         {
@@ -137,63 +140,68 @@ public static class Xt
     /// <summary><c>xtables_numeric_to_ipmask</c>: like an address, but all four parts are required.</summary>
     public static Ipv4Address? NumericToIpMask(string dotted) => NumericToIp(dotted, true);
 
-    private static Ipv4Address? NumericToIp(string dotted, bool isMask)
+    private static Ipv4Address? NumericToIp(string dotted, bool isMask) =>
+        TryNumericToIp(dotted, isMask, out var address) ? address : null;
+
+    /// <summary>
+    /// <c>__numeric_to_ipaddr</c> over a span: dotted decimal with each part 0..255 in C's base-0 notation, all
+    /// four parts for a mask, missing trailing parts zero for an address.
+    /// </summary>
+    private static bool TryNumericToIp(ReadOnlySpan<char> dotted, bool isMask, out Ipv4Address address)
     {
+        address = default;
+
         // iptables copies into a 20-byte buffer first, so only the first 19 characters count.
         if (dotted.Length > 19)
         {
             dotted = dotted[..19];
         }
 
-        int length = dotted.Length;
         uint value = 0;
         int p = 0;
         for (int i = 0; i < 3; i++)
         {
-            int q = dotted.IndexOf('.', p, length - p);
+            int q = dotted[p..].IndexOf('.');
             if (q < 0)
             {
-                if (isMask || !TryPart(dotted, p, length, out uint last))
+                if (isMask || !TryPart(dotted[p..], out uint last))
                 {
-                    return null;
+                    return false;
                 }
 
                 // An address with fewer parts is completed with zeros: "10" is 10.0.0.0.
                 value = (value << 8) | last;
-                return new Ipv4Address(value << (8 * (3 - i)));
+                address = new Ipv4Address(value << (8 * (3 - i)));
+                return true;
             }
 
-            if (!TryPart(dotted, p, q, out uint one))
+            if (!TryPart(dotted.Slice(p, q), out uint one))
             {
-                return null;
+                return false;
             }
 
             value = (value << 8) | one;
-            p = q + 1;
+            p += q + 1;
         }
 
-        if (!TryPart(dotted, p, length, out uint fourth))
+        if (!TryPart(dotted[p..], out uint fourth))
         {
-            return null;
+            return false;
         }
 
-        return new Ipv4Address((value << 8) | fourth);
+        address = new Ipv4Address((value << 8) | fourth);
+        return true;
 
         // xtables_strtoui on the NUL-terminated part: a number 0..255 filling the whole part.
-        static bool TryPart(string s, int from, int to, out uint part)
+        static bool TryPart(ReadOnlySpan<char> part, out uint value)
         {
-            part = 0;
-            if (from >= to)
+            value = 0;
+            if (part.IsEmpty || !CNumbers.TryStrToUL(part, out int end, out ulong v, 0, 255) || end != part.Length)
             {
                 return false;
             }
 
-            if (!CNumbers.TryStrToUL(s, from, out int end, out ulong v, 0, 255) || end != to)
-            {
-                return false;
-            }
-
-            part = (uint)v;
+            value = (uint)v;
             return true;
         }
     }
@@ -300,6 +308,13 @@ public static class Xt
     public static List<(Ipv4Address Address, Ipv4Address Mask)> ParseMultiple(string name, INameService names)
     {
         var result = new List<(Ipv4Address, Ipv4Address)>();
+        ParseMultiple(name, names, result);
+        return result;
+    }
+
+    /// <summary><c>xtables_ipparse_multiple</c> into an existing list.</summary>
+    public static void ParseMultiple(string name, INameService names, List<(Ipv4Address Address, Ipv4Address Mask)> result)
+    {
         int loop = 0;
         while (true)
         {
@@ -309,7 +324,7 @@ public static class Xt
             }
 
             int next = name.IndexOf(',', loop);
-            string item = next < 0 ? name[loop..] : name[loop..next];
+            var item = name.AsSpan(loop, (next < 0 ? name.Length : next) - loop);
             if (CLength(item) > 255)
             {
                 throw XtablesException.Parameter("Hostname too long");
@@ -319,12 +334,13 @@ public static class Xt
             Ipv4Address mask;
             if (slash >= 0)
             {
-                mask = ParseIpMask(item[(slash + 1)..]);
+                var maskText = item[(slash + 1)..];
+                mask = TryNumericToIp(maskText, isMask: true, out var dotted) ? dotted : ParseIpMask(maskText.ToString());
                 item = item[..slash];
             }
             else
             {
-                mask = ParseIpMask(null);
+                mask = Ipv4Address.Broadcast;
             }
 
             if (mask.Value == 0)
@@ -332,9 +348,17 @@ public static class Xt
                 item = "0.0.0.0";
             }
 
-            foreach (var address in ParseHostNetwork(item, names))
+            // Numeric addresses (the common case, and all of iptables-save's output) need no strings.
+            if (TryNumericToIp(item, isMask: false, out var numeric))
             {
-                result.Add((address & mask, mask));
+                result.Add((numeric & mask, mask));
+            }
+            else
+            {
+                foreach (var address in ParseHostNetwork(item.ToString(), names))
+                {
+                    result.Add((address & mask, mask));
+                }
             }
 
             if (next < 0)
@@ -344,8 +368,6 @@ public static class Xt
 
             loop = next + 1;
         }
-
-        return result;
     }
 
     /// <summary>

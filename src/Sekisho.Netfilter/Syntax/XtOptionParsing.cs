@@ -99,14 +99,16 @@ public static class XtOptionParsing
     /// </summary>
     public static void FinalCheck(string extensionName, uint flags, IReadOnlyList<XtOption> options)
     {
-        foreach (var entry in options)
+        // Indexed loops: this runs for every rule of a restore, and enumerators of interfaces allocate.
+        for (int e = 0; e < options.Count; e++)
         {
+            var entry = options[e];
             if ((entry.Flags & XtOptionFlags.Mandatory) != 0 && (flags & (1u << entry.Id)) == 0)
             {
                 throw XtablesException.Parameter($"{extensionName}: option \"--{entry.Name}\" must be specified\n");
             }
 
-            if ((flags & (1u << entry.Id)) == 0)
+            if ((flags & (1u << entry.Id)) == 0 || (entry.Also == 0 && entry.Excl == 0))
             {
                 continue;
             }
@@ -119,11 +121,11 @@ public static class XtOptionParsing
                 }
 
                 XtOption? other = null;
-                foreach (var candidate in options)
+                for (int o = 0; o < options.Count; o++)
                 {
-                    if (candidate.Id == i)
+                    if (options[o].Id == i)
                     {
-                        other = candidate;
+                        other = options[o];
                         break;
                     }
                 }
