@@ -178,6 +178,8 @@ public static class XtOptionParsing
     {
         var entry = call.Entry;
         ulong lmax = MaxOf(entry.Type);
+        // iptables 1.8.11 requires ranges to be monotonic: each component is bounded below by the previous one.
+        ulong lmin = 0;
         int maxIterations = entry.Size > 0 ? entry.Size : 2;
         string arg = call.Arg;
         call.Value.Count = 0;
@@ -199,10 +201,10 @@ public static class XtOptionParsing
             }
             else
             {
-                if (!CNumbers.TryStrToUL(arg, p, out end, out value, 0, lmax))
+                if (!CNumbers.TryStrToUL(arg, p, out end, out value, lmin, lmax))
                 {
                     throw XtablesException.Parameter(
-                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range (0-{lmax}).\n");
+                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range ({lmin}-{lmax}).\n");
                 }
 
                 if (end < arg.Length && arg[end] != ':')
@@ -210,6 +212,8 @@ public static class XtOptionParsing
                     throw XtablesException.Parameter(
                         $"{call.ExtensionName}: Argument to \"--{entry.Name}\" has unexpected characters near \"{arg[end..]}\".\n");
                 }
+
+                lmin = value;
             }
 
             if (call.Value.Count < call.Value.Range.Length)
@@ -389,6 +393,7 @@ public static class XtOptionParsing
         call.Value.Range[0] = 0;
         call.Value.Range[1] = ushort.MaxValue;
         call.Value.Count = 0;
+        int previous = 0;
         foreach (string part in call.Arg.Split(':'))
         {
             if (call.Value.Count == maxIterations)
@@ -409,6 +414,13 @@ public static class XtOptionParsing
                 throw XtablesException.Parameter($"Port \"{part}\" does not resolve to anything.\n");
             }
 
+            // iptables 1.8.11 refuses descending port ranges.
+            if (value < previous)
+            {
+                throw XtablesException.Parameter($"Port range {previous}-{value} is negative.\n");
+            }
+
+            previous = value;
             if (call.Value.Count < 2)
             {
                 call.Value.Range[call.Value.Count] = (ulong)value;
