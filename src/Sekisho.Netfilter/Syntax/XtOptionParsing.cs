@@ -347,6 +347,7 @@ public static class XtOptionParsing
         }
 
         call.Value.HostMask = Ipv4Address.Broadcast;
+        call.Value.HostMaskPadded = true;
         call.Value.HostLength = 32;
         call.Value.HostAddress = addresses[0];
         foreach (var other in addresses)
@@ -459,11 +460,17 @@ public static class XtOptionParsing
     {
         ParsePrefixLength(call);
         int length = call.Value.HostLength;
-        // A dotted mask that is not contiguous has length -1: iptables then shifts by 33, i.e. undefined; the
-        // kernel ends up with the mask as parsed. Keep the parsed mask in that case.
+        // A dotted mask that is not contiguous has length -1, which iptables 1.8.9 keeps in a uint8_t: 255 is no
+        // prefix length, so the mask is left as initialised, all ones (all sixteen bytes of it).
         if (length >= 0)
         {
             call.Value.HostMask = Ipv4Address.MaskFromPrefix(length);
+            call.Value.HostMaskPadded = false;
+        }
+        else
+        {
+            call.Value.HostMask = Ipv4Address.Broadcast;
+            call.Value.HostMaskPadded = true;
         }
     }
 
