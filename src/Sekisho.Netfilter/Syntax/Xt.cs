@@ -202,6 +202,80 @@ public static class Xt
         return new Ipv4Address(parts[0], parts[1], parts[2], parts[3]);
     }
 
+    /// <summary>
+    /// glibc's <c>inet_aton</c> as numeric <c>getaddrinfo</c> applies it (the whole text must be used): one to four
+    /// parts in C notation (decimal, 0x hex, 0 octal), the last part filling the remaining bytes ("10.1" is
+    /// 10.0.0.1); null when the text is no address.
+    /// </summary>
+    public static Ipv4Address? InetAton(string text)
+    {
+        var parts = new uint[4];
+        int count = 0;
+        int p = 0;
+        while (true)
+        {
+            if (p >= text.Length || !char.IsAsciiDigit(text[p]))
+            {
+                return null;
+            }
+
+            ulong value = CNumbers.StrToUMax(text, p, out int end, out bool overflow);
+            if (overflow || value > uint.MaxValue || count == 4)
+            {
+                return null;
+            }
+
+            parts[count++] = (uint)value;
+            p = end;
+            if (p == text.Length)
+            {
+                break;
+            }
+
+            if (text[p] != '.' || count == 4)
+            {
+                return null;
+            }
+
+            p++;
+        }
+
+        uint last = parts[count - 1];
+        uint result;
+        switch (count)
+        {
+            case 1:
+                result = last;
+                break;
+            case 2:
+                if (parts[0] > 0xFF || last > 0xFFFFFF)
+                {
+                    return null;
+                }
+
+                result = (parts[0] << 24) | last;
+                break;
+            case 3:
+                if (parts[0] > 0xFF || parts[1] > 0xFF || last > 0xFFFF)
+                {
+                    return null;
+                }
+
+                result = (parts[0] << 24) | (parts[1] << 16) | last;
+                break;
+            default:
+                if (parts[0] > 0xFF || parts[1] > 0xFF || parts[2] > 0xFF || last > 0xFF)
+                {
+                    return null;
+                }
+
+                result = (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | last;
+                break;
+        }
+
+        return new Ipv4Address(result);
+    }
+
     /// <summary><c>parse_ipmask</c>: dotted mask or prefix length 0..32; null mask means /32.</summary>
     public static Ipv4Address ParseIpMask(string? mask)
     {

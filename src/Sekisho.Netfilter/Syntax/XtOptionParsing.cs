@@ -442,7 +442,8 @@ public static class XtOptionParsing
         call.Value.HostLength = 32;
         if (!CNumbers.TryStrToUI(call.Arg, out uint prefix, 0, 32))
         {
-            if (Ipv4Address.TryParse(call.Arg, out var mask))
+            // getaddrinfo(AI_NUMERICHOST) takes what inet_aton takes: "33" is the mask 0.0.0.33.
+            if (Xt.InetAton(call.Arg) is { } mask)
             {
                 call.Value.HostMask = mask;
                 call.Value.HostLength = mask.PrefixLength;
