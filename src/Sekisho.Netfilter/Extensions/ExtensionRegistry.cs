@@ -13,6 +13,20 @@ public static class ExtensionRegistry
 {
     private static readonly FrozenDictionary<string, MatchExtension> s_matches = Build<MatchExtension>(
     [
+        CommentMatch.Extension,
+        ConnlimitMatch.Extension,
+        ConnmarkMatch.Extension,
+        ConntrackMatch.Extension,
+        HashlimitMatch.Extension,
+        LimitMatch.Extension,
+        MarkMatch.Extension,
+        OwnerMatch.Extension,
+        PhysdevMatch.Extension,
+        PolicyMatch.Extension,
+        RecentMatch.Extension,
+        RpfilterMatch.Extension,
+        ConntrackMatch.StateExtension,
+        StatisticMatch.Extension,
         TcpMatch.Extension,
     ]);
 
