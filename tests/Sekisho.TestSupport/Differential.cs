@@ -55,6 +55,56 @@ public sealed partial class Differential : IDisposable
         return expected;
     }
 
+    /// <summary>
+    /// Runs one command that the kernel refuses with an explanation in its log: besides the usual comparison,
+    /// every line Sekisho writes to its kernel log must be among the lines the kernel wrote to dmesg meanwhile,
+    /// and Sekisho must write at least one.
+    /// </summary>
+    /// <remarks>
+    /// dmesg is shared with whatever else runs on the machine, so the check is one-way: Sekisho's lines must be
+    /// found among the kernel's new ones. Kernel messages are rate-limited (ten per call site in five seconds), so
+    /// tests should log each message only a few times.
+    /// </remarks>
+    public ToolResult StepLogged(string commandLine)
+    {
+        string sekishoLog = Path.Combine(_stateDirectory, "kernel.log");
+        int sekishoBefore = File.Exists(sekishoLog) ? File.ReadAllLines(sekishoLog).Length : 0;
+        var dmesgBefore = Dmesg();
+        var result = Step(commandLine);
+        var dmesgAfter = Dmesg();
+        var kernelLines = NewLines(dmesgBefore, dmesgAfter);
+        var sekishoLines = File.Exists(sekishoLog) ? File.ReadAllLines(sekishoLog).Skip(sekishoBefore).ToList() : [];
+        if (sekishoLines.Count == 0 || sekishoLines.Any(line => !kernelLines.Contains(line)))
+        {
+            Assert.Fail($"Kernel log differs at: {commandLine}\n=== kernel (new dmesg lines) ===\n{string.Join('\n', kernelLines)}\n" +
+                        $"=== sekisho ===\n{string.Join('\n', sekishoLines)}\n");
+        }
+
+        return result;
+    }
+
+    private static List<string> Dmesg()
+    {
+        var result = KernelEnvironment.Exec("dmesg", []);
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    private static List<string> NewLines(List<string> before, List<string> after)
+    {
+        int start = 0;
+        if (before.Count > 0)
+        {
+            int last = after.LastIndexOf(before[^1]);
+            start = last >= 0 ? last + 1 : 0;
+        }
+
+        // "[ 1234.567890] text": drop the time stamp.
+        return after.Skip(start).Select(line => DmesgStamp().Replace(line, string.Empty)).ToList();
+    }
+
+    [GeneratedRegex(@"^\[\s*\d+\.\d+\]\s")]
+    private static partial Regex DmesgStamp();
+
     /// <summary>Runs several commands, one per line (blank lines and # comments ignored).</summary>
     public void Steps(string script)
     {
