@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
@@ -58,6 +59,11 @@ public sealed record HashlimitMatch(
     private const ulong ByteCreditsPerSecond = 250UL * (1UL << 24);
 
     private static readonly XtModule s_module = new("hashlimit", 3);
+
+    // Named tables by name and their rate-match setting, per ruleset and per table being checked.
+    private static readonly ConditionalWeakTable<Ruleset, Dictionary<string, bool>> s_liveTables = new();
+
+    private static readonly ConditionalWeakTable<IReadOnlyList<MatchInfo>, CheckedIndex> s_checkedTables = new();
 
     private static readonly (string Name, ulong Mult)[] s_rates =
     [
@@ -344,37 +350,60 @@ public sealed record HashlimitMatch(
     }
 
     /// <summary>The rate-match setting of the live table of this name, if one exists.</summary>
+    /// <remarks>
+    /// The kernel's table list: tables created by rules still in the kernel (any table, including the old version of
+    /// the one being replaced), then those created by the rules of the new table checked so far. Both are indexed
+    /// once, so that a large restore stays linear.
+    /// </remarks>
     private bool? FindTableRateMatch(CheckContext context)
     {
-        if (context.Current is { } current)
+        if (context.Current is { } current && s_liveTables.GetValue(current, BuildLiveIndex).TryGetValue(TableName, out bool live))
         {
-            foreach (var table in current.Tables)
+            return live;
+        }
+
+        var index = s_checkedTables.GetOrCreateValue(context.CheckedMatches);
+        var matches = context.CheckedMatches;
+        for (; index.Scanned < matches.Count; index.Scanned++)
+        {
+            if (matches[index.Scanned] is HashlimitMatch other)
             {
-                foreach (var chain in table.Chains)
+                index.RateMatch.TryAdd(other.TableName, (other.Mode & Modes.RateMatch) != 0);
+            }
+        }
+
+        return index.RateMatch.TryGetValue(TableName, out bool created) ? created : null;
+    }
+
+    private static Dictionary<string, bool> BuildLiveIndex(Ruleset current)
+    {
+        var index = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var table in current.Tables)
+        {
+            foreach (var chain in table.Chains)
+            {
+                foreach (var rule in chain.Rules)
                 {
-                    foreach (var rule in chain.Rules)
+                    foreach (var match in rule.Matches)
                     {
-                        foreach (var match in rule.Matches)
+                        if (match is HashlimitMatch other)
                         {
-                            if (match is HashlimitMatch other && other.TableName == TableName)
-                            {
-                                return (other.Mode & Modes.RateMatch) != 0;
-                            }
+                            index.TryAdd(other.TableName, (other.Mode & Modes.RateMatch) != 0);
                         }
                     }
                 }
             }
         }
 
-        foreach (var match in context.CheckedMatches)
-        {
-            if (match is HashlimitMatch other && other.TableName == TableName)
-            {
-                return (other.Mode & Modes.RateMatch) != 0;
-            }
-        }
+        return index;
+    }
 
-        return null;
+    /// <summary>The named tables created by the matches of a table being checked, as far as they were scanned.</summary>
+    private sealed class CheckedIndex
+    {
+        public Dictionary<string, bool> RateMatch { get; } = new(StringComparer.Ordinal);
+
+        public int Scanned { get; set; }
     }
 
     private static void Number(StringBuilder output, bool condition, string label, uint value)
