@@ -96,6 +96,43 @@ public sealed class KnownDeviationTests
     }
 
     [KernelFact]
+    public void DescendingConntrackRanges_Refused_AsIn1811()
+    {
+        using var diff = new Differential();
+
+        // 1.8.9 accepts a range whose upper end is below its lower end; 1.8.11's option parser refuses it.
+        Assert.Equal(0, diff.Kernel.RunIptables("iptables -A INPUT -m conntrack --ctexpire 4:3").ExitCode);
+        Assert.Equal(0, diff.Kernel.RunIptables("iptables -A INPUT -m conntrack --ctorigsrcport 4:3").ExitCode);
+        Assert.Contains("-A INPUT -m conntrack --ctexpire 4:3\n", diff.Kernel.RunIptables("iptables -S").Stdout);
+
+        var expire = diff.Sekisho.Run("iptables -A INPUT -m conntrack --ctexpire 4:3");
+        Assert.Equal(2, expire.ExitCode);
+        Assert.StartsWith(
+            "iptables v1.8.9 (legacy): conntrack: bad value for option \"--ctexpire\" near \"3\", or out of range (4-4294967295).\n",
+            expire.Stderr);
+        var port = diff.Sekisho.Run("iptables -A INPUT -m conntrack --ctorigsrcport 4:3");
+        Assert.Equal(2, port.ExitCode);
+        Assert.StartsWith("iptables v1.8.9 (legacy): Port range 4-3 is negative.\n", port.Stderr);
+    }
+
+    [KernelFact]
+    public void ConntrackProtocolZero_Refused_AsIn1811()
+    {
+        using var diff = new Differential();
+
+        // 1.8.9's check for protocol 0 tests the wrong flag and never fires; 1.8.11 refuses it either way.
+        Assert.Equal(0, diff.Kernel.RunIptables("iptables -A INPUT -m conntrack --ctproto 0").ExitCode);
+        Assert.Equal(0, diff.Kernel.RunIptables("iptables -A INPUT -m conntrack ! --ctproto 0").ExitCode);
+
+        var plain = diff.Sekisho.Run("iptables -A INPUT -m conntrack --ctproto 0");
+        Assert.Equal(2, plain.ExitCode);
+        Assert.StartsWith("iptables v1.8.9 (legacy): conntrack: rule would never match protocol\n", plain.Stderr);
+        var inverted = diff.Sekisho.Run("iptables -A INPUT -m conntrack ! --ctproto all");
+        Assert.Equal(2, inverted.ExitCode);
+        Assert.StartsWith("iptables v1.8.9 (legacy): conntrack: condition would always match protocol\n", inverted.Stderr);
+    }
+
+    [KernelFact]
     public void BusyLockWithoutWait_FailsAtOnce()
     {
         // iptables 1.8.9 waits for the lock even without -w; Sekisho fails at once with iptables' message (as

@@ -15,10 +15,12 @@ namespace Sekisho.Iptables.Output;
 internal sealed class RuleSaver
 {
     private readonly FormatContext _context;
+    private readonly FormatContext _exactContext;
 
     public RuleSaver(INameService names)
     {
         _context = new FormatContext(names, numeric: false);
+        _exactContext = new FormatContext(names, numeric: false, exact: true);
     }
 
     /// <summary>How counters appear in a saved rule.</summary>
@@ -36,11 +38,13 @@ internal sealed class RuleSaver
 
     /// <summary>
     /// Appends one rule line. With <paramref name="exactInterfaces"/> the interface is written exactly as stored
-    /// (Sekisho's state file needs <c>-i +</c> to survive a round trip, which iptables' save form drops).
+    /// (Sekisho's state file needs <c>-i +</c> to survive a round trip, which iptables' save form drops), and so
+    /// are the matches and the target (<see cref="FormatContext.Exact"/>).
     /// </summary>
     public void SaveRule(StringBuilder output, Rule rule, string chain, CounterStyle counters, bool exactInterfaces = false)
     {
         var ip = rule.Ip;
+        var context = exactInterfaces ? _exactContext : _context;
         if (counters == CounterStyle.Prefix)
         {
             output.Append(CultureInfo.InvariantCulture, $"[{rule.Counters.Packets}:{rule.Counters.Bytes}] ");
@@ -75,7 +79,7 @@ internal sealed class RuleSaver
         foreach (var match in rule.Matches)
         {
             output.Append(" -m ").Append(match.SaveName);
-            match.Save(output, ip, _context);
+            match.Save(output, ip, context);
         }
 
         if (counters == CounterStyle.Inline)
@@ -95,7 +99,7 @@ internal sealed class RuleSaver
                 break;
             default:
                 output.Append(" -j ").Append(rule.Target.SaveName);
-                rule.Target.Save(output, ip, _context);
+                rule.Target.Save(output, ip, context);
                 break;
         }
 

@@ -47,7 +47,7 @@ public sealed class MemoryRulesetStore : IRulesetStore
     {
         if (_validate)
         {
-            int rc = TableValidator.Validate(table, KernelLog);
+            int rc = TableValidator.Validate(table, KernelLog, Ruleset);
             if (rc != Errno.Ok)
             {
                 return rc;

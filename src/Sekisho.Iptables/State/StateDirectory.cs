@@ -98,7 +98,7 @@ public sealed class StateDirectory : IRulesetStore
     /// <inheritdoc />
     public int ReplaceTable(Table table)
     {
-        int rc = TableValidator.Validate(table, KernelLog);
+        int rc = TableValidator.Validate(table, KernelLog, Current());
         if (rc != Errno.Ok)
         {
             return rc;

@@ -34,4 +34,11 @@ public abstract record MatchInfo
     /// number, after logging the reason to <see cref="CheckContext.Log"/>.
     /// </summary>
     public virtual int CheckEntry(CheckContext context) => Errno.Ok;
+
+    /// <summary>
+    /// The match as the kernel keeps it once <see cref="CheckEntry"/> has accepted it: checkentry functions may
+    /// rewrite the user-visible part of their data (xt_hashlimit caps its table sizes), which listings then show
+    /// and rule comparisons then see.
+    /// </summary>
+    public virtual MatchInfo Stored => this;
 }

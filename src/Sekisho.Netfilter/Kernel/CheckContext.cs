@@ -9,19 +9,24 @@ namespace Sekisho.Netfilter.Kernel;
 public sealed class CheckContext
 {
     /// <summary>Creates a context.</summary>
-    public CheckContext(string table, HookMask hooks, IpHeaderMatch ip, IKernelLog log)
-        : this(table, hooks, ip, ImmutableArray<MatchInfo>.Empty, log)
-    {
-    }
-
-    /// <summary>Creates a context that also shows the rule's matches (<c>entryinfo</c>).</summary>
-    public CheckContext(string table, HookMask hooks, IpHeaderMatch ip, ImmutableArray<MatchInfo> matches, IKernelLog log)
+    /// <param name="table">The table name.</param>
+    /// <param name="hooks">The hooks the rule is reachable from.</param>
+    /// <param name="ip">The IP part of the rule.</param>
+    /// <param name="log">The kernel log.</param>
+    /// <param name="matches">The rule's matches (what a target's check may walk).</param>
+    /// <param name="current">The tables the kernel holds while checking, when known.</param>
+    /// <param name="checkedMatches">The matches of the new table already accepted.</param>
+    public CheckContext(string table, HookMask hooks, IpHeaderMatch ip, IKernelLog log,
+        ImmutableArray<MatchInfo> matches = default, Ruleset? current = null,
+        IReadOnlyList<MatchInfo>? checkedMatches = null)
     {
         Table = table;
         Hooks = hooks;
         Ip = ip;
-        Matches = matches;
+        Matches = matches.IsDefault ? ImmutableArray<MatchInfo>.Empty : matches;
         Log = log;
+        Current = current;
+        CheckedMatches = checkedMatches ?? [];
     }
 
     /// <summary>The table name.</summary>
@@ -41,4 +46,17 @@ public sealed class CheckContext
 
     /// <summary>The kernel log, for the explanation of a refusal.</summary>
     public IKernelLog Log { get; }
+
+    /// <summary>
+    /// The tables as the kernel holds them while the new table is checked (the old version of the table being
+    /// replaced included), or null when unknown.
+    /// </summary>
+    /// <remarks>
+    /// Some checkentry functions consult state that lives as long as any rule refers to it, in whatever table:
+    /// xt_hashlimit's named hash tables, for instance, keep the mode of the rule that created them.
+    /// </remarks>
+    public Ruleset? Current { get; }
+
+    /// <summary>The matches of the new table that the kernel has already accepted, in the order it checked them.</summary>
+    public IReadOnlyList<MatchInfo> CheckedMatches { get; }
 }

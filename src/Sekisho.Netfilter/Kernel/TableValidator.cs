@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Sekisho.Netfilter.Extensions;
 using Sekisho.Netfilter.Model;
 
@@ -15,8 +16,15 @@ public static class TableValidator
 {
     private static readonly string[] s_hookNames = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"];
 
-    /// <summary>Checks a table; 0 when the kernel would accept it, else the error number.</summary>
-    public static int Validate(Table table, IKernelLog log)
+    /// <summary>
+    /// Checks a table; 0 when the kernel would accept it, else the error number. On success, matches whose
+    /// checkentry rewrites their data are replaced in <paramref name="table"/> by their <see cref="MatchInfo.Stored"/>
+    /// form.
+    /// </summary>
+    /// <param name="table">The new version of the table.</param>
+    /// <param name="log">The kernel log.</param>
+    /// <param name="current">The tables the kernel holds now (see <see cref="CheckContext.Current"/>), or null.</param>
+    public static int Validate(Table table, IKernelLog log, Ruleset? current = null)
     {
         var comefrom = ComputeHookMasks(table);
         if (comefrom == null)
@@ -24,13 +32,14 @@ public static class TableValidator
             return Errno.ELOOP;
         }
 
+        var checkedMatches = new List<MatchInfo>();
         foreach (var chain in table.Chains)
         {
             var masks = comefrom[chain];
             for (int i = 0; i < chain.Rules.Count; i++)
             {
                 var rule = chain.Rules[i];
-                var context = new CheckContext(table.Name, masks[i], rule.Ip, rule.Matches, log);
+                var context = new CheckContext(table.Name, masks[i], rule.Ip, log, rule.Matches, current, checkedMatches);
                 foreach (var match in rule.Matches)
                 {
                     int rc = CheckModule(match.Module, "match", context);
@@ -43,6 +52,8 @@ public static class TableValidator
                     {
                         return rc;
                     }
+
+                    checkedMatches.Add(match);
                 }
 
                 if (rule.Target.Module is { } module)
@@ -61,7 +72,39 @@ public static class TableValidator
             }
         }
 
+        StoreCheckedForms(table);
         return Errno.Ok;
+    }
+
+    private static void StoreCheckedForms(Table table)
+    {
+        foreach (var chain in table.Chains)
+        {
+            for (int i = 0; i < chain.Rules.Count; i++)
+            {
+                var rule = chain.Rules[i];
+                ImmutableArray<MatchInfo>.Builder? stored = null;
+                for (int m = 0; m < rule.Matches.Length; m++)
+                {
+                    var match = rule.Matches[m];
+                    var kept = match.Stored;
+                    if (stored == null && !ReferenceEquals(kept, match))
+                    {
+                        stored = rule.Matches.ToBuilder();
+                    }
+
+                    if (stored != null)
+                    {
+                        stored[m] = kept;
+                    }
+                }
+
+                if (stored != null)
+                {
+                    chain.Rules[i] = new Rule(rule.Ip, stored.ToImmutable(), rule.Target, rule.Counters);
+                }
+            }
+        }
     }
 
     /// <summary>

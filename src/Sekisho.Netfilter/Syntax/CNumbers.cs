@@ -223,6 +223,55 @@ public static class CNumbers
         return true;
     }
 
+    /// <summary>
+    /// <c>strtoll(s, NULL, 10)</c>: leading white space, optional sign, decimal digits; saturates at
+    /// <see cref="long.MinValue"/>/<see cref="long.MaxValue"/>; 0 when there is no number.
+    /// </summary>
+    public static long StrToLL(string s)
+    {
+        int i = 0;
+        while (i < s.Length && IsCSpace(s[i]))
+        {
+            i++;
+        }
+
+        bool negative = false;
+        if (i < s.Length && (s[i] == '+' || s[i] == '-'))
+        {
+            negative = s[i] == '-';
+            i++;
+        }
+
+        // Accumulate the magnitude; long.MinValue's magnitude is one more than long.MaxValue.
+        ulong limit = negative ? (ulong)long.MaxValue + 1 : long.MaxValue;
+        ulong value = 0;
+        bool overflow = false;
+        for (; i < s.Length && s[i] >= '0' && s[i] <= '9'; i++)
+        {
+            ulong digit = (ulong)(s[i] - '0');
+            if (overflow || value > (limit - digit) / 10)
+            {
+                overflow = true;
+                continue;
+            }
+
+            value = (value * 10) + digit;
+        }
+
+        if (overflow)
+        {
+            return negative ? long.MinValue : long.MaxValue;
+        }
+
+        return negative ? unchecked((long)(0 - value)) : (long)value;
+    }
+
+    /// <summary><c>atoll(s)</c>.</summary>
+    public static long Atoll(string s) => StrToLL(s);
+
+    /// <summary><c>atoi(s)</c>: <c>(int)strtol(s, NULL, 10)</c>, truncating on a 64-bit C library.</summary>
+    public static int Atoi(string s) => unchecked((int)StrToLL(s));
+
     /// <summary>C's <c>isspace()</c> in the C locale.</summary>
     public static bool IsCSpace(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
 

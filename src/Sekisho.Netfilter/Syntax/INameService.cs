@@ -6,7 +6,8 @@ namespace Sekisho.Netfilter.Syntax;
 /// <remarks>
 /// Each member corresponds to one libc call iptables makes, so that Sekisho resolves exactly what iptables
 /// resolves: <c>getservbyname</c>, <c>getservbyport</c>, <c>getaddrinfo</c>, <c>getprotobyname</c>,
-/// <c>getprotobynumber</c>, <c>getnetbyname</c>, <c>getnetbyaddr</c>, <c>getnameinfo</c>.
+/// <c>getprotobynumber</c>, <c>getnetbyname</c>, <c>getnetbyaddr</c>, <c>getnameinfo</c>, and the user and
+/// group databases (<c>getpwnam</c>, <c>getpwuid</c>, <c>getgrnam</c>, <c>getgrgid</c>).
 /// </remarks>
 public interface INameService
 {
@@ -44,4 +45,16 @@ public interface INameService
     /// failure.
     /// </summary>
     string? AddressToHost(Ipv4Address address);
+
+    /// <summary><c>getpwnam(name)</c>: the user's UID, or -1 when there is no such user.</summary>
+    long UserByName(string name);
+
+    /// <summary><c>getpwuid(uid)</c>: the user name, or null.</summary>
+    string? UserById(uint uid);
+
+    /// <summary><c>getgrnam(name)</c>: the group's GID, or -1 when there is no such group.</summary>
+    long GroupByName(string name);
+
+    /// <summary><c>getgrgid(gid)</c>: the group name, or null.</summary>
+    string? GroupById(uint gid);
 }

@@ -21,6 +21,9 @@ public sealed unsafe partial class LibcNameService : INameService
     private readonly Dictionary<int, string?> _protoByNumber = new();
     private readonly Dictionary<uint, string?> _hostNames = new();
 
+    // getpwnam() and friends return static storage.
+    private static readonly Lock s_passwdLock = new();
+
     /// <summary>The shared instance.</summary>
     public static LibcNameService Instance { get; } = new();
 
@@ -194,6 +197,46 @@ public sealed unsafe partial class LibcNameService : INameService
         }
     }
 
+    /// <inheritdoc />
+    public long UserByName(string name)
+    {
+        lock (s_passwdLock)
+        {
+            nint pwd = getpwnam(name);
+            return pwd == 0 ? -1 : ((Passwd*)pwd)->pw_uid;
+        }
+    }
+
+    /// <inheritdoc />
+    public string? UserById(uint uid)
+    {
+        lock (s_passwdLock)
+        {
+            nint pwd = getpwuid(uid);
+            return pwd == 0 || ((Passwd*)pwd)->pw_name == 0 ? null : Marshal.PtrToStringUTF8(((Passwd*)pwd)->pw_name);
+        }
+    }
+
+    /// <inheritdoc />
+    public long GroupByName(string name)
+    {
+        lock (s_passwdLock)
+        {
+            nint grp = getgrnam(name);
+            return grp == 0 ? -1 : ((Group*)grp)->gr_gid;
+        }
+    }
+
+    /// <inheritdoc />
+    public string? GroupById(uint gid)
+    {
+        lock (s_passwdLock)
+        {
+            nint grp = getgrgid(gid);
+            return grp == 0 || ((Group*)grp)->gr_name == 0 ? null : Marshal.PtrToStringUTF8(((Group*)grp)->gr_name);
+        }
+    }
+
     private static ushort Swap16(int value) => (ushort)(((value & 0xFF) << 8) | ((value >> 8) & 0xFF));
 
     [StructLayout(LayoutKind.Sequential)]
@@ -220,6 +263,23 @@ public sealed unsafe partial class LibcNameService : INameService
         public nint n_aliases;
         public int n_addrtype;
         public uint n_net;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Passwd
+    {
+        public nint pw_name;
+        public nint pw_passwd;
+        public uint pw_uid;
+        public uint pw_gid;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Group
+    {
+        public nint gr_name;
+        public nint gr_passwd;
+        public uint gr_gid;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -261,6 +321,18 @@ public sealed unsafe partial class LibcNameService : INameService
 
     [LibraryImport("libc")]
     private static partial nint gai_strerror(int errcode);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint getpwnam(string name);
+
+    [LibraryImport("libc")]
+    private static partial nint getpwuid(uint uid);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint getgrnam(string name);
+
+    [LibraryImport("libc")]
+    private static partial nint getgrgid(uint gid);
 
     [LibraryImport("libc")]
     private static partial int getnameinfo(byte* sa, uint salen, byte* host, uint hostlen, byte* serv, uint servlen, int flags);

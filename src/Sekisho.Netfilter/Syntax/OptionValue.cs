@@ -39,6 +39,13 @@ public sealed class OptionValue
     /// <summary>Host mask.</summary>
     public Ipv4Address HostMask { get; set; } = Ipv4Address.Broadcast;
 
+    /// <summary>
+    /// Whether the bytes of <c>hmask</c> after the IPv4 mask are all ones (a bare host, or a mask that is not a
+    /// prefix) rather than zeros (a prefix length). The kernel's <c>union nf_inet_addr</c> holds them, and
+    /// libiptc compares them.
+    /// </summary>
+    public bool HostMaskPadded { get; set; } = true;
+
     /// <summary>Prefix length.</summary>
     public int HostLength { get; set; }
 

@@ -45,6 +45,28 @@ public static class Xt
         return s.Length;
     }
 
+    /// <summary>
+    /// A string as it lands in a kernel <c>char[size]</c> buffer through libxtables (<c>XTOPT_PUT</c> of a
+    /// string option): cut to <paramref name="size"/> - 1 bytes of its UTF-8 form.
+    /// </summary>
+    public static string FitString(string value, int size)
+    {
+        if (CLength(value) < size)
+        {
+            return value;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(value);
+        return Encoding.UTF8.GetString(bytes, 0, size - 1);
+    }
+
+    /// <summary>
+    /// <c>xtables_param_act(XTF_BAD_VALUE, module, option, value)</c>: the error for a value an extension
+    /// does not understand.
+    /// </summary>
+    public static XtablesException BadValue(string module, string option, string value) =>
+        XtablesException.Parameter($"{module}: Bad value for \"{option}\" option: \"{value}\"");
+
     /// <summary><c>xtables_parse_protocol</c>: a number 0..255, a name of iptables' table, or /etc/protocols.</summary>
     public static byte ParseProtocol(string s, INameService names)
     {
@@ -255,6 +277,7 @@ public static class Xt
 
         return new Ipv4Address(address | (uint)value);
     }
+
 
     /// <summary><c>parse_ipmask</c>: dotted mask or prefix length 0..32; null mask means /32.</summary>
     public static Ipv4Address ParseIpMask(string? mask)

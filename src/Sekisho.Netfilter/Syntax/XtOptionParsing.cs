@@ -208,10 +208,10 @@ public static class XtOptionParsing
             }
             else
             {
-                if (!CNumbers.TryStrToUL(arg, p, out end, out value, 0, lmax))
+                if (!CNumbers.TryStrToUL(arg, p, out end, out value, lmin, lmax))
                 {
                     throw XtablesException.Parameter(
-                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range (0-{lmax}).\n");
+                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range ({lmin}-{lmax}).\n");
                 }
 
                 if (end < arg.Length && arg[end] != ':')
@@ -314,7 +314,7 @@ public static class XtOptionParsing
         call.Value.TosMask = (byte)call.Entry.Max;
         foreach (var (value, name) in s_tosNames)
         {
-            if (string.Equals(arg, name, StringComparison.OrdinalIgnoreCase))
+            if (CStrings.EqualsIgnoreCase(arg, name))
             {
                 call.Value.TosValue = value;
                 return;
@@ -365,6 +365,7 @@ public static class XtOptionParsing
         }
 
         call.Value.HostMask = Ipv4Address.Broadcast;
+        call.Value.HostMaskPadded = true;
         call.Value.HostLength = 32;
         call.Value.HostAddress = addresses[0];
         foreach (var other in addresses)
@@ -489,7 +490,17 @@ public static class XtOptionParsing
         // xtopt_parse_plenmask rebuilds the mask from the length; a length past 32 (a mask that was not
         // contiguous) leaves it all ones.
         int length = call.Value.HostLength;
-        call.Value.HostMask = length <= 32 ? Ipv4Address.MaskFromPrefix(length) : Ipv4Address.Broadcast;
+        if (length <= 32)
+        {
+            call.Value.HostMask = Ipv4Address.MaskFromPrefix(length);
+            call.Value.HostMaskPadded = false;
+        }
+        else
+        {
+            // All sixteen bytes of the kernel's address field stay ones.
+            call.Value.HostMask = Ipv4Address.Broadcast;
+            call.Value.HostMaskPadded = true;
+        }
     }
 
     private static void ParseEtherMac(OptionCall call)

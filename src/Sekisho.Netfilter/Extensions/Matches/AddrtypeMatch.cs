@@ -252,7 +252,7 @@ public sealed record AddrtypeMatch(ushort SourceTypes, ushort DestinationTypes, 
             for (int i = 0; i < s_typeNames.Length; i++)
             {
                 // strncasecmp(name, type, len): the name must be a prefix of the type.
-                if (s_typeNames[i].AsSpan().StartsWith(name, StringComparison.OrdinalIgnoreCase))
+                if (CStrings.StartsWithIgnoreCase(s_typeNames[i].AsSpan(), name))
                 {
                     mask |= (ushort)(1 << i);
                     return true;

@@ -49,7 +49,7 @@ public sealed record DscpMatch(byte Dscp, byte Invert) : MatchInfo
     {
         foreach (var (className, dscp) in s_classes)
         {
-            if (name.StartsWith(className, StringComparison.OrdinalIgnoreCase))
+            if (CStrings.StartsWithIgnoreCase(name, className))
             {
                 return dscp;
             }

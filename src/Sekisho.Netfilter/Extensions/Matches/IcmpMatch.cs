@@ -164,7 +164,7 @@ public sealed record IcmpMatch(byte Type, byte CodeMin, byte CodeMax, IcmpMatch.
         int match = -1;
         for (int i = 0; i < s_codes.Length; i++)
         {
-            if (!s_codes[i].Name.StartsWith(text, StringComparison.OrdinalIgnoreCase))
+            if (!CStrings.StartsWithIgnoreCase(s_codes[i].Name, text))
             {
                 continue;
             }

@@ -115,7 +115,7 @@ public sealed record PkttypeMatch(int PacketType, int Invert) : MatchInfo
             int found = -1;
             foreach (var (name, type, _) in s_types)
             {
-                if (string.Equals(name, call.Arg, StringComparison.OrdinalIgnoreCase))
+                if (CStrings.EqualsIgnoreCase(name, call.Arg))
                 {
                     found = type;
                     break;

@@ -409,15 +409,15 @@ public sealed record SctpMatch(
 
         private void ParseChunks(string matchType, string chunks)
         {
-            if (string.Equals(matchType, "ANY", StringComparison.OrdinalIgnoreCase))
+            if (CStrings.EqualsIgnoreCase(matchType, "ANY"))
             {
                 _chunkMatchType = ChunkMatch.Any;
             }
-            else if (string.Equals(matchType, "ALL", StringComparison.OrdinalIgnoreCase))
+            else if (CStrings.EqualsIgnoreCase(matchType, "ALL"))
             {
                 _chunkMatchType = ChunkMatch.All;
             }
-            else if (string.Equals(matchType, "ONLY", StringComparison.OrdinalIgnoreCase))
+            else if (CStrings.EqualsIgnoreCase(matchType, "ONLY"))
             {
                 _chunkMatchType = ChunkMatch.Only;
             }
@@ -427,13 +427,13 @@ public sealed record SctpMatch(
             }
 
             Array.Clear(_chunkMap);
-            if (string.Equals(chunks, "ALL", StringComparison.OrdinalIgnoreCase))
+            if (CStrings.EqualsIgnoreCase(chunks, "ALL"))
             {
                 Array.Fill(_chunkMap, uint.MaxValue);
                 return;
             }
 
-            if (string.Equals(chunks, "NONE", StringComparison.OrdinalIgnoreCase))
+            if (CStrings.EqualsIgnoreCase(chunks, "NONE"))
             {
                 return;
             }
@@ -442,7 +442,7 @@ public sealed record SctpMatch(
             {
                 int colon = item.IndexOf(':');
                 string name = colon < 0 ? item : item[..colon];
-                int index = Array.FindIndex(s_chunks, c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+                int index = Array.FindIndex(s_chunks, c => CStrings.EqualsIgnoreCase(c.Name, name));
                 if (index < 0)
                 {
                     throw XtablesException.Parameter($"Unknown sctp chunk `{name}'");

@@ -238,7 +238,7 @@ public sealed record TcpMatch(
         byte result = 0;
         foreach (string name in flags.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            int i = Array.FindIndex(s_flagNames, f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+            int i = Array.FindIndex(s_flagNames, f => CStrings.EqualsIgnoreCase(f.Name, name));
             if (i < 0)
             {
                 throw XtablesException.Parameter($"Unknown TCP flag `{name}'");

@@ -338,10 +338,10 @@ public sealed record CtTarget(
                     _flags |= CtFlags.Notrack;
                     break;
                 case Ids.Helper:
-                    _helper = TargetText.Fit(call.Arg, HelperSize);
+                    _helper = Xt.FitString(call.Arg, HelperSize);
                     break;
                 case Ids.Timeout:
-                    _timeout = TargetText.Fit(call.Arg, TimeoutSize);
+                    _timeout = Xt.FitString(call.Arg, TimeoutSize);
                     break;
                 case Ids.CtEvents:
                     _conntrackEvents = ParseEvents(s_conntrackEvents, call.Arg);
@@ -372,7 +372,7 @@ public sealed record CtTarget(
             }
 
             _zone = 0;
-            if (TargetText.EqualsIgnoreCase(text, "mark"))
+            if (CStrings.EqualsIgnoreCase(text, "mark"))
             {
                 _flags |= CtFlags.ZoneMark;
                 return;

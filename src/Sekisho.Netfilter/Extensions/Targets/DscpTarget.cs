@@ -55,7 +55,7 @@ public sealed record DscpTarget(byte Dscp) : TargetInfo
     {
         foreach (var (name, dscp) in s_classes)
         {
-            if (TargetText.StartsWithIgnoreCase(text, name))
+            if (CStrings.StartsWithIgnoreCase(text, name))
             {
                 return dscp;
             }

@@ -184,18 +184,6 @@ public sealed record LogTarget(LogTarget.LogFlags Flags, byte Level, string Pref
         return Errno.Ok;
     }
 
-    /// <summary>Cuts a prefix to what fits the kernel structure (29 bytes of UTF-8).</summary>
-    internal static string FitPrefix(string prefix)
-    {
-        if (Xt.CLength(prefix) < PrefixSize)
-        {
-            return prefix;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(prefix);
-        return Encoding.UTF8.GetString(bytes, 0, PrefixSize - 1);
-    }
-
     private static class Ids
     {
         public const int TcpSequence = 0;
@@ -255,7 +243,7 @@ public sealed record LogTarget(LogTarget.LogFlags Flags, byte Level, string Pref
                         throw XtablesException.Parameter("Newlines not allowed in --log-prefix");
                     }
 
-                    _prefix = FitPrefix(call.Arg);
+                    _prefix = Xt.FitString(call.Arg, PrefixSize);
                     break;
                 default:
                     _flags |= (LogFlags)(1 << call.Entry.Id);

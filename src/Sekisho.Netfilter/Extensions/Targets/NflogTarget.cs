@@ -144,7 +144,7 @@ public sealed record NflogTarget(
                     _group = (ushort)call.Value.Number;
                     break;
                 case Ids.Prefix:
-                    _prefix = TargetText.Fit(call.Arg, PrefixSize);
+                    _prefix = Xt.FitString(call.Arg, PrefixSize);
                     if (call.Arg.Contains('\n'))
                     {
                         throw XtablesException.Parameter("Newlines not allowed in --log-prefix");

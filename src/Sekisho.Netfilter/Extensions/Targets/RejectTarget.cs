@@ -108,7 +108,7 @@ public sealed record RejectTarget(RejectTarget.RejectWith With) : TargetInfo
         for (int i = 0; i < s_types.Length; i++)
         {
             if (s_types[i] is { } type &&
-                (TargetText.IsPrefixIgnoreCase(arg, type.Name) || TargetText.IsPrefixIgnoreCase(arg, type.Alias)))
+                (CStrings.StartsWithIgnoreCase(type.Name, arg) || CStrings.StartsWithIgnoreCase(type.Alias, arg)))
             {
                 return (RejectWith)i;
             }
@@ -167,7 +167,7 @@ public sealed record RejectTarget(RejectTarget.RejectWith With) : TargetInfo
                 return;
             }
 
-            if (TargetText.IsPrefixIgnoreCase(arg, "echo-reply") || TargetText.IsPrefixIgnoreCase(arg, "echoreply"))
+            if (CStrings.StartsWithIgnoreCase("echo-reply", arg) || CStrings.StartsWithIgnoreCase("echoreply", arg))
             {
                 call.Environment.Stderr.Write("--reject-with echo-reply no longer supported\n");
             }

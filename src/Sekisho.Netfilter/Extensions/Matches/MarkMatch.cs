@@ -1,0 +1,79 @@
+using System.Text;
+using Sekisho.Netfilter.Kernel;
+using Sekisho.Netfilter.Model;
+using Sekisho.Netfilter.Syntax;
+
+namespace Sekisho.Netfilter.Extensions.Matches;
+
+/// <summary>The <c>mark</c> match: the packet's netfilter mark, under a mask.</summary>
+/// <remarks>
+/// The kernel's <c>struct xt_mark_mtinfo1</c> (xt_mark, revision 1) and iptables' libxt_mark: listed as
+/// <c>mark match 0x1/0xff</c>, the mask omitted when it is 0xffffffff.
+/// </remarks>
+public sealed record MarkMatch(uint Mark, uint Mask, bool Invert) : MatchInfo
+{
+    private static readonly XtModule s_module = new("mark", 1);
+
+    /// <summary>The iptables side of the match.</summary>
+    public static MatchExtension Extension { get; } = new MarkExtension();
+
+    /// <inheritdoc />
+    public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)
+    {
+        output.Append(" mark match");
+        if (Invert)
+        {
+            output.Append(" !");
+        }
+
+        Xt.PrintValueMask(output, Mark, Mask);
+    }
+
+    /// <inheritdoc />
+    public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context)
+    {
+        if (Invert)
+        {
+            output.Append(" !");
+        }
+
+        output.Append(" --mark");
+        Xt.PrintValueMask(output, Mark, Mask);
+    }
+
+    private sealed class MarkExtension : MatchExtension
+    {
+        public MarkExtension()
+            : base("mark",
+            [
+                new XtOption("mark", 0, XtOptionType.MarkMask32, XtOptionFlags.Mandatory | XtOptionFlags.Invert),
+            ])
+        {
+        }
+
+        public override string Help =>
+            "mark match options:\n" +
+            "[!] --mark value[/mask]    Match nfmark value with optional mask\n";
+
+        public override MatchParser CreateParser() => new Parser();
+    }
+
+    private sealed class Parser : MatchParser
+    {
+        private uint _mark;
+        private uint _mask;
+        private bool _invert;
+
+        public override void Parse(OptionCall call)
+        {
+            _invert |= call.Invert;
+            _mark = call.Value.Mark;
+            _mask = call.Value.Mask;
+        }
+
+        public override MatchInfo Build() => new MarkMatch(_mark, _mask, _invert);
+    }
+}
