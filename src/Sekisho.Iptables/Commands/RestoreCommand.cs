@@ -136,7 +136,7 @@ public sealed class RestoreCommand
         }
         catch (XtablesException error)
         {
-            return output.Report(error, program, line == 0 ? -1 : line);
+            return output.Report(error, program, line);
         }
     }
 

@@ -14,6 +14,7 @@ public sealed partial class XtablesLock : IDisposable
 {
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
+    private const int LockUnlock = 8;
 
     private const int OpenCreate = 0x40;
     private const int OpenCloseOnExec = 0x80000;
@@ -79,6 +80,10 @@ public sealed partial class XtablesLock : IDisposable
         int fd = Interlocked.Exchange(ref _fd, -1);
         if (fd >= 0)
         {
+            // Unlock before closing: a child forked meanwhile (by another thread, before its exec closes the
+            // descriptor) shares the open file description, and closing alone would leave the lock held until
+            // that child execs.
+            flock(fd, LockUnlock);
             close(fd);
         }
     }

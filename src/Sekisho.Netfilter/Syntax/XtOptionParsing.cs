@@ -208,10 +208,10 @@ public static class XtOptionParsing
             }
             else
             {
-                if (!CNumbers.TryStrToUL(arg, p, out end, out value, lmin, lmax))
+                if (!CNumbers.TryStrToUL(arg, p, out end, out value, 0, lmax))
                 {
                     throw XtablesException.Parameter(
-                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range ({lmin}-{lmax}).\n");
+                        $"{call.ExtensionName}: bad value for option \"--{entry.Name}\" near \"{arg[p..]}\", or out of range (0-{lmax}).\n");
                 }
 
                 if (end < arg.Length && arg[end] != ':')
