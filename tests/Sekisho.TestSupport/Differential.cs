@@ -27,7 +27,7 @@ public sealed partial class Differential : IDisposable
         // Sekisho runs in the kernel side's namespace (same DNS conditions) with its own lookup cache.
         _sekishoThread = new NamespaceThread(_kernel.Name);
         var names = new Netfilter.Syntax.LibcNameService();
-        Sekisho = new SekishoTools(new StateDirectory(_stateDirectory, names), names);
+        Sekisho = new SekishoTools(_stateDirectory, names);
     }
 
     /// <summary>Sekisho's side.</summary>

@@ -9,15 +9,28 @@ namespace Sekisho.TestSupport;
 /// <summary>Runs Sekisho's iptables tools in-process against one store.</summary>
 public sealed class SekishoTools
 {
+    private readonly Func<IRulesetStore> _storeFactory;
+
     /// <summary>Creates tools over a store (a fresh in-memory kernel by default).</summary>
     public SekishoTools(IRulesetStore? store = null, INameService? names = null)
     {
-        Store = store ?? new MemoryRulesetStore();
+        var fixedStore = store ?? new MemoryRulesetStore();
+        _storeFactory = () => fixedStore;
         Names = names ?? LibcNameService.Instance;
     }
 
-    /// <summary>The "kernel".</summary>
-    public IRulesetStore Store { get; }
+    /// <summary>
+    /// Creates tools that open the state directory afresh for every command, as separate processes do: every
+    /// step then reads back what the previous one wrote, so the state file's round trip is tested as well.
+    /// </summary>
+    public SekishoTools(string stateDirectory, INameService names)
+    {
+        _storeFactory = () => new StateDirectory(stateDirectory, names);
+        Names = names;
+    }
+
+    /// <summary>The "kernel" the next command will use.</summary>
+    public IRulesetStore Store => _storeFactory();
 
     /// <summary>Name lookups.</summary>
     public INameService Names { get; }
@@ -32,11 +45,12 @@ public sealed class SekishoTools
         var stderr = new StringWriter { NewLine = "\n" };
         var output = new ToolOutput(stdout, stderr);
         var args = words.Skip(1).ToList();
+        var store = Store;
         int code = words[0] switch
         {
-            "iptables" => new IptablesCommand(Store, Names).Run(args, output),
-            "iptables-save" => new SaveCommand(Store, Names).Run(args, output),
-            "iptables-restore" => new RestoreCommand(Store, Names).Run(args,
+            "iptables" => new IptablesCommand(store, Names).Run(args, output),
+            "iptables-save" => new SaveCommand(store, Names).Run(args, output),
+            "iptables-restore" => new RestoreCommand(store, Names).Run(args,
                 new MemoryStream(Encoding.UTF8.GetBytes(stdin ?? string.Empty)), output),
             _ => throw new ArgumentException($"Unknown tool {words[0]}"),
         };

@@ -53,10 +53,19 @@ public sealed class ConformanceTests
 
         var failures = new List<string>();
         int cases = 0;
+        string state = Directory.CreateTempSubdirectory("sekisho-conformance-").FullName;
         foreach (var test in ConformanceCase.Read(Path.Combine(directory, file)))
         {
             cases++;
-            var tools = new SekishoTools();
+
+            // A state directory reopened for every command, as separate processes would: each accepted rule also
+            // makes the round trip through the state file.
+            foreach (string stale in Directory.GetFiles(state))
+            {
+                File.Delete(stale);
+            }
+
+            var tools = new SekishoTools(state, new Netfilter.Syntax.LibcNameService());
             foreach (string chain in test.Chains)
             {
                 string? failure = RunCase(tools, test, chain);
@@ -68,6 +77,7 @@ public sealed class ConformanceTests
             }
         }
 
+        Directory.Delete(state, recursive: true);
         _output.WriteLine($"{file}: {cases - failures.Count}/{cases} cases pass");
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases} cases fail:\n" + string.Join('\n', failures));
     }

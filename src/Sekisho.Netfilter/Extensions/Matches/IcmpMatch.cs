@@ -135,6 +135,12 @@ public sealed record IcmpMatch(byte Type, byte CodeMin, byte CodeMax, IcmpMatch.
         if (CodeMin != 0 || CodeMax != 0xFF)
         {
             output.Append('/').Append(CodeMin.ToString(CultureInfo.InvariantCulture));
+
+            // iptables' save form keeps the first code only; the state file keeps the whole range.
+            if (context.Exact && CodeMax != CodeMin)
+            {
+                output.Append(':').Append(CodeMax.ToString(CultureInfo.InvariantCulture));
+            }
         }
     }
 

@@ -106,7 +106,9 @@ public sealed record TcpMatch(
             output.Append(" --tcp-option ").Append(Option.ToString(CultureInfo.InvariantCulture));
         }
 
-        if (FlagMask != 0 || (Invert & Inversions.Flags) != 0)
+        // iptables' save form drops flags whose mask is empty, but the kernel keeps the comparison value, which
+        // TCPMSS's check reads: the state file keeps it.
+        if (FlagMask != 0 || (Invert & Inversions.Flags) != 0 || (context.Exact && FlagCompare != 0))
         {
             if ((Invert & Inversions.Flags) != 0)
             {

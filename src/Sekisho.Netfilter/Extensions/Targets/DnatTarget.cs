@@ -35,7 +35,7 @@ public sealed record DnatTarget(NatRange Range) : TargetInfo
 
     /// <inheritdoc />
     public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context) =>
-        NatSyntax.Print(output, Range, "--to-destination ", "--", skipColon: false);
+        NatSyntax.Print(output, Range, "--to-destination ", "--", skipColon: false, exact: context.Exact);
 
     private sealed class DnatExtension : TargetExtension
     {

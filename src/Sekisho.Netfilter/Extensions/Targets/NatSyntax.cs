@@ -181,9 +181,9 @@ internal static class NatSyntax
     /// <paramref name="skipColon"/> and there is no address), then the flags with <paramref name="flagPrefix"/>.
     /// </summary>
     internal static void Print(StringBuilder output, in NatRange range, string rangeOption, string flagPrefix,
-        bool skipColon)
+        bool skipColon, bool exact = false)
     {
-        string text = FormatRange(range);
+        string text = FormatRange(range, exact);
         if (text.Length != 0)
         {
             if (skipColon && text[0] == ':')
@@ -211,7 +211,13 @@ internal static class NatSyntax
     }
 
     /// <summary><c>sprint_range()</c>: <c>min[-max]</c> when addresses are mapped, then <c>:lo[-hi][/base]</c>.</summary>
-    internal static string FormatRange(in NatRange range)
+    /// <remarks>
+    /// With <paramref name="exact"/> (Sekisho's state file) the form is one that parses back to the same range,
+    /// which iptables' own is not in two cases: a single port with a base port (":10/7" is refused, "10-10/7" is
+    /// not) and the base port 0 that the revision-0 targets keep after dropping the base ("/0" is refused; any
+    /// base parses back to 0 for them).
+    /// </remarks>
+    internal static string FormatRange(in NatRange range, bool exact = false)
     {
         var text = new StringBuilder();
         if ((range.Flags & NatRangeFlags.MapIps) != 0)
@@ -225,15 +231,17 @@ internal static class NatSyntax
 
         if ((range.Flags & NatRangeFlags.ProtoSpecified) != 0)
         {
+            bool offset = (range.Flags & NatRangeFlags.ProtoOffset) != 0;
             text.Append(':').Append(range.MinPort.ToString(CultureInfo.InvariantCulture));
-            if (range.MaxPort != range.MinPort)
+            if (range.MaxPort != range.MinPort || (exact && offset))
             {
                 text.Append('-').Append(range.MaxPort.ToString(CultureInfo.InvariantCulture));
             }
 
-            if ((range.Flags & NatRangeFlags.ProtoOffset) != 0)
+            if (offset)
             {
-                text.Append('/').Append(range.BasePort.ToString(CultureInfo.InvariantCulture));
+                ushort basePort = exact && range.BasePort == 0 ? (ushort)1 : range.BasePort;
+                text.Append('/').Append(basePort.ToString(CultureInfo.InvariantCulture));
             }
         }
 

@@ -37,7 +37,7 @@ public sealed record RedirectTarget(NatRange Range) : TargetInfo
 
     /// <inheritdoc />
     public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context) =>
-        NatSyntax.Print(output, Range, "--to-ports ", "--", skipColon: true);
+        NatSyntax.Print(output, Range, "--to-ports ", "--", skipColon: true, exact: context.Exact);
 
     /// <inheritdoc />
     public override int CheckEntry(CheckContext context) =>

@@ -36,7 +36,7 @@ public sealed record SnatTarget(NatRange Range) : TargetInfo
 
     /// <inheritdoc />
     public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context) =>
-        NatSyntax.Print(output, Range, "--to-source ", "--", skipColon: false);
+        NatSyntax.Print(output, Range, "--to-source ", "--", skipColon: false, exact: context.Exact);
 
     private sealed class SnatExtension : TargetExtension
     {
