@@ -13,8 +13,10 @@ public sealed class RandomRoundTripTests
     {
         using var diff = new Differential();
         string ruleset = new RandomRuleset(seed).FilterTable(rules: 10_000, userChains: 40, counters: true);
-        diff.Step("iptables-restore -c", ruleset);
-        diff.Step("iptables-save -c");
+        var restored = diff.Step("iptables-restore -c", ruleset);
+        Assert.True(restored.ExitCode == 0, $"the kernel refused the random ruleset: {restored.Stderr}");
+        var saved = diff.Step("iptables-save -c");
+        Assert.Equal(10_000, saved.Stdout.Split('\n').Count(line => line.StartsWith('[')));
         diff.Step("iptables -L -v -n -x --line-numbers");
     }
 
@@ -24,7 +26,8 @@ public sealed class RandomRoundTripTests
     {
         using var diff = new Differential();
         var generator = new RandomRuleset(seed);
-        diff.Step("iptables-restore -c", generator.FilterTable(rules: 2_000, userChains: 10, counters: true));
+        var restored = diff.Step("iptables-restore -c", generator.FilterTable(rules: 2_000, userChains: 10, counters: true));
+        Assert.True(restored.ExitCode == 0, $"the kernel refused the random ruleset: {restored.Stderr}");
         string before = diff.Step("iptables-save -c").Stdout;
 
         string[] lines = generator.FilterTable(rules: 10_000, userChains: 40, counters: false).Split('\n');
