@@ -247,7 +247,10 @@ internal sealed class RestoreEngine
         ParsedCommand cmd;
         try
         {
-            cmd = _parser.Parse(argv);
+            if (!FastRuleParser.TryParse(argv, out cmd))
+            {
+                cmd = _parser.Parse(argv);
+            }
         }
         catch (CommandParser.EarlyExit exit)
         {

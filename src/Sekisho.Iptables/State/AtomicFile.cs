@@ -7,7 +7,13 @@ namespace Sekisho.Iptables.State;
 public static partial class AtomicFile
 {
     /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> atomically and durably.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> content)
+    public static void Write(string path, byte[] content) => Write(path, stream => stream.Write(content));
+
+    /// <summary>
+    /// Replaces <paramref name="path"/> with what <paramref name="write"/> writes to the stream it is given,
+    /// atomically and durably; if <paramref name="write"/> throws, the old file is left as it was.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
     {
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath) ?? ".";
@@ -16,7 +22,7 @@ public static partial class AtomicFile
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                stream.Write(content);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
 

@@ -18,15 +18,22 @@ public static class RulesetFile
     /// <summary>The file content for a ruleset.</summary>
     public static byte[] Serialize(Ruleset ruleset, INameService names)
     {
-        var text = new StringBuilder(4096);
-        text.Append(StateDirectory.Header).Append('\n');
+        using var stream = new MemoryStream();
+        Write(stream, ruleset, names);
+        return stream.ToArray();
+    }
+
+    /// <summary>Writes the file content for a ruleset to a stream.</summary>
+    public static void Write(Stream stream, Ruleset ruleset, INameService names)
+    {
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        writer.Write(StateDirectory.Header);
+        writer.Write('\n');
         var saver = new RuleSaver(names);
         foreach (var table in ruleset.Tables)
         {
-            SaveCommand.Append(text, table, RuleSaver.CounterStyle.Prefix, saver, exactInterfaces: true);
+            SaveCommand.Write(writer, table, RuleSaver.CounterStyle.Prefix, saver, exactInterfaces: true);
         }
-
-        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     /// <summary>Reads a ruleset file; throws a clear error naming the file when it is damaged.</summary>

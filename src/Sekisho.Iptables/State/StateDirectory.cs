@@ -141,10 +141,9 @@ public sealed class StateDirectory : IRulesetStore
     private void Persist(Ruleset ruleset)
     {
         EnsureDirectory();
-        byte[] content = RulesetFile.Serialize(ruleset, _names);
         try
         {
-            AtomicFile.Write(RulesetPath, content);
+            AtomicFile.Write(RulesetPath, stream => RulesetFile.Write(stream, ruleset, _names));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
