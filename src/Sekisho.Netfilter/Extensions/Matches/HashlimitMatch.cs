@@ -772,32 +772,12 @@ public sealed record HashlimitMatch(
             int slash = rate.IndexOf('/');
             if (slash >= 0)
             {
-                string unit = rate[(slash + 1)..];
-                if (unit.Length == 0)
+                if (!RateUnits.TryGetSeconds(rate[(slash + 1)..], out uint seconds))
                 {
                     return false;
                 }
 
-                if (IsPrefix(unit, "second"))
-                {
-                    _mult = 1;
-                }
-                else if (IsPrefix(unit, "minute"))
-                {
-                    _mult = 60;
-                }
-                else if (IsPrefix(unit, "hour"))
-                {
-                    _mult = 60 * 60;
-                }
-                else if (IsPrefix(unit, "day"))
-                {
-                    _mult = 24 * 60 * 60;
-                }
-                else
-                {
-                    return false;
-                }
+                _mult = seconds;
             }
 
             ulong r = unchecked((ulong)CNumbers.Atoll(rate));
@@ -814,9 +794,6 @@ public sealed record HashlimitMatch(
 
             _average = average;
             return true;
-
-            static bool IsPrefix(string unit, string name) =>
-                unit.Length <= name.Length && CStrings.StartsWithIgnoreCase(name, unit);
         }
 
         /// <summary>libxt_hashlimit's <c>parse_mode()</c>: tokens separated by ',' or '|'.</summary>

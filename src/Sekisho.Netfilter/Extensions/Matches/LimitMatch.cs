@@ -115,32 +115,12 @@ public sealed record LimitMatch(uint Average, uint Burst) : MatchInfo
         int slash = rate.IndexOf('/');
         if (slash >= 0)
         {
-            string unit = rate[(slash + 1)..];
-            if (unit.Length == 0)
+            if (!RateUnits.TryGetSeconds(rate[(slash + 1)..], out uint seconds))
             {
                 return false;
             }
 
-            if (IsPrefix(unit, "second"))
-            {
-                mult = 1;
-            }
-            else if (IsPrefix(unit, "minute"))
-            {
-                mult = 60;
-            }
-            else if (IsPrefix(unit, "hour"))
-            {
-                mult = 60 * 60;
-            }
-            else if (IsPrefix(unit, "day"))
-            {
-                mult = 24 * 60 * 60;
-            }
-            else
-            {
-                return false;
-            }
+            mult = seconds;
         }
 
         uint r = unchecked((uint)CNumbers.Atoi(rate));
@@ -156,9 +136,6 @@ public sealed record LimitMatch(uint Average, uint Burst) : MatchInfo
         }
 
         return true;
-
-        static bool IsPrefix(string unit, string name) =>
-            unit.Length <= name.Length && CStrings.StartsWithIgnoreCase(name, unit);
     }
 
     private sealed class LimitExtension : MatchExtension
