@@ -22,6 +22,10 @@ public readonly record struct MacAddress(ulong Value)
     /// <summary>Whether the group bit is set (multicast or broadcast).</summary>
     public bool IsMulticast => ((Value >> 40) & 1) != 0;
 
+    /// <summary>Parses "aa:bb:cc:dd:ee:ff", throwing on anything else.</summary>
+    public static MacAddress Parse(string text) =>
+        TryParse(text, out var address) ? address : throw new FormatException($"Not a MAC address: {text}");
+
     /// <summary>Parses "aa:bb:cc:dd:ee:ff".</summary>
     public static bool TryParse(ReadOnlySpan<char> text, out MacAddress address)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 
@@ -41,4 +42,26 @@ public abstract record MatchInfo
     /// and rule comparisons then see.
     /// </summary>
     public virtual MatchInfo Stored => this;
+
+    /// <summary>Whether the match needs connection tracking (its checkentry calls <c>nf_ct_netns_get</c>).</summary>
+    public virtual bool UsesConntrack => false;
+
+    /// <summary>
+    /// Whether the packet matches (the extension's <c>match()</c>). <paramref name="state"/> is what
+    /// <see cref="CreateState"/> made for this rule. Never throws; a packet too short for the match sets
+    /// <see cref="PacketContext.HotDrop"/> where the kernel does.
+    /// </summary>
+    public virtual bool Match(PacketContext context, object? state) =>
+        throw new NotSupportedException($"The {Name} match cannot match packets yet.");
+
+    /// <summary>
+    /// The runtime state of one rule's match (what checkentry allocates: a rate limiter's credit, a reference to a
+    /// named list), created each time the table is loaded, as each table replacement does in the kernel.
+    /// </summary>
+    public virtual object? CreateState(NetNamespace net) => null;
+
+    /// <summary>Releases what <see cref="CreateState"/> made (the extension's <c>destroy()</c>).</summary>
+    public virtual void DestroyState(NetNamespace net, object? state)
+    {
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 
@@ -31,4 +32,24 @@ public abstract record TargetInfo
 
     /// <summary>The extension's own <c>checkentry()</c>: 0 or an error number, logging the reason.</summary>
     public virtual int CheckEntry(CheckContext context) => Errno.Ok;
+
+    /// <summary>Whether the target needs connection tracking (its checkentry calls <c>nf_ct_netns_get</c>).</summary>
+    public virtual bool UsesConntrack => false;
+
+    /// <summary>
+    /// Carries out the target on the packet (the extension's <c>target()</c>) and returns its verdict:
+    /// <see cref="NfVerdict.Continue"/> to go on with the next rule, or <see cref="NfVerdict.Accept"/>,
+    /// <see cref="NfVerdict.Drop"/>, <see cref="NfVerdict.Stolen"/>. Standard targets never get here: the
+    /// evaluator carries them out itself.
+    /// </summary>
+    public virtual uint Execute(PacketContext context, object? state) =>
+        throw new NotSupportedException($"The {Name} target cannot act on packets yet.");
+
+    /// <summary>The runtime state of one rule's target, created each time the table is loaded.</summary>
+    public virtual object? CreateState(NetNamespace net) => null;
+
+    /// <summary>Releases what <see cref="CreateState"/> made.</summary>
+    public virtual void DestroyState(NetNamespace net, object? state)
+    {
+    }
 }

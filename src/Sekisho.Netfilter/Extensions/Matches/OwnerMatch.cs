@@ -13,7 +13,7 @@ namespace Sekisho.Netfilter.Extensions.Matches;
 /// for single IDs, when listing without <c>-n</c>; the kernel refuses a range whose upper end is below its lower
 /// end.
 /// </remarks>
-public sealed record OwnerMatch(uint UidMin, uint UidMax, uint GidMin, uint GidMax, OwnerMatch.Options Match, OwnerMatch.Options Invert)
+public sealed record OwnerMatch(uint UidMin, uint UidMax, uint GidMin, uint GidMax, OwnerMatch.Options Selected, OwnerMatch.Options Invert)
     : MatchInfo
 {
     private static readonly XtModule s_module = new("owner", 1)
@@ -71,18 +71,18 @@ public sealed record OwnerMatch(uint UidMin, uint UidMax, uint GidMin, uint GidM
     /// <inheritdoc />
     public override int CheckEntry(CheckContext context)
     {
-        if ((Match & ~Options.Mask) != 0)
+        if ((Selected & ~Options.Mask) != 0)
         {
             return Errno.EINVAL;
         }
 
         // make_kuid() leaves IDs as they are in the initial namespace; (uid_t)-1 is the invalid one.
-        if ((Match & Options.Uid) != 0 && (UidMin == uint.MaxValue || UidMax == uint.MaxValue || UidMax < UidMin))
+        if ((Selected & Options.Uid) != 0 && (UidMin == uint.MaxValue || UidMax == uint.MaxValue || UidMax < UidMin))
         {
             return Errno.EINVAL;
         }
 
-        if ((Match & Options.Gid) != 0 && (GidMin == uint.MaxValue || GidMax == uint.MaxValue || GidMax < GidMin))
+        if ((Selected & Options.Gid) != 0 && (GidMin == uint.MaxValue || GidMax == uint.MaxValue || GidMax < GidMin))
         {
             return Errno.EINVAL;
         }
@@ -92,7 +92,7 @@ public sealed record OwnerMatch(uint UidMin, uint UidMax, uint GidMin, uint GidM
 
     private void Item(StringBuilder output, string label, Options flag, bool numeric, INameService names)
     {
-        if ((Match & flag) == 0)
+        if ((Selected & flag) == 0)
         {
             return;
         }

