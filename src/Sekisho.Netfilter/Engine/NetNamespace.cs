@@ -58,6 +58,15 @@ public sealed class NetNamespace
     /// <summary>The current time.</summary>
     public DateTimeOffset Now => Clock.GetUtcNow();
 
+    /// <summary>The kernel's tick rate (<c>CONFIG_HZ</c> of the reference kernel).</summary>
+    public const int Hz = 250;
+
+    /// <summary>
+    /// The current time in jiffies (ticks of <see cref="Hz"/> per second since 0001-01-01), for the algorithms whose
+    /// results depend on the kernel's tick arithmetic (rate limits, conntrack timeouts).
+    /// </summary>
+    public ulong Jiffies => (ulong)Now.UtcTicks / (ulong)(TimeSpan.TicksPerSecond / Hz);
+
     /// <summary>Where LOG lines go.</summary>
     public IPacketLogSink Log { get; set; }
 
