@@ -20,6 +20,9 @@ public interface IPacketTracer
     /// <summary>The table's walk ended with <paramref name="verdict"/>.</summary>
     void TableFinished(PacketContext context, uint verdict);
 
+    /// <summary>A packet goes on as another packet object (looped back through <c>lo</c>, reassembled).</summary>
+    void Continued(Packet from, Packet to);
+
     /// <summary>Something else happened to the packet (routing, conntrack, a log line, a reply, delivery, a drop).</summary>
     void Note(Packet packet, TraceNote kind, string detail);
 }

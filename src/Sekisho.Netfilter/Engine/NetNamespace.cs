@@ -683,6 +683,7 @@ public sealed class NetNamespace
         looped.CtInfo = packet.CtInfo;
         looped.PacketType = PacketType.Host;
         looped.Socket = packet.Socket;
+        Tracer?.Continued(packet, looped);
         var result = Receive(looped, owned: true);
         return result.Fate == PacketFate.Delivered ? new PacketResult(fate) : result;
     }

@@ -68,6 +68,26 @@ public sealed record IcmpMatch(byte Type, byte CodeMin, byte CodeMax, IcmpMatch.
     /// <summary>The iptables side of the match.</summary>
     public static MatchExtension Extension { get; } = new IcmpExtension();
 
+    /// <summary>
+    /// The type and code of an ICMP name iptables knows (<c>echo-request</c>, <c>port-unreachable</c>, ...); a name
+    /// that covers every code gives code 0.
+    /// </summary>
+    public static bool TryLookupName(string name, out byte type, out byte code)
+    {
+        foreach (var entry in s_codes)
+        {
+            if (entry.Type != 0xFF && string.Equals(entry.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                type = entry.Type;
+                code = entry.CodeMin;
+                return true;
+            }
+        }
+
+        type = code = 0;
+        return false;
+    }
+
     /// <summary>The <c>IPT_ICMP_INV</c> bit.</summary>
     [Flags]
     public enum Inversions : byte

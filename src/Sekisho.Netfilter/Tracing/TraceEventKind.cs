@@ -1,0 +1,47 @@
+namespace Sekisho.Netfilter.Tracing;
+
+/// <summary>The kinds of steps a trace records.</summary>
+public enum TraceEventKind : byte
+{
+    /// <summary>A packet entered the host.</summary>
+    Entered,
+
+    /// <summary>A hook starts.</summary>
+    Hook,
+
+    /// <summary>A table starts walking its chain for the hook.</summary>
+    Table,
+
+    /// <summary>An entry did not match.</summary>
+    Missed,
+
+    /// <summary>An entry matched and its target acted.</summary>
+    Matched,
+
+    /// <summary>A table's walk ended.</summary>
+    TableVerdict,
+
+    /// <summary>A routing decision.</summary>
+    Routing,
+
+    /// <summary>Connection tracking.</summary>
+    Conntrack,
+
+    /// <summary>A log line.</summary>
+    Log,
+
+    /// <summary>A packet generated in answer (REJECT, echo reply, ICMP error).</summary>
+    Reply,
+
+    /// <summary>Delivered to the host.</summary>
+    Delivered,
+
+    /// <summary>Left through a device.</summary>
+    Transmitted,
+
+    /// <summary>Dropped.</summary>
+    Dropped,
+
+    /// <summary>Held (a fragment).</summary>
+    Held,
+}
