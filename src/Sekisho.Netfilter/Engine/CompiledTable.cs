@@ -204,18 +204,19 @@ public sealed class CompiledTable
             }
 
             entry.CounterCell.Add(packet.Length);
+            tracer?.EntryMatched(context, entry);
             switch (entry.ActionKind)
             {
                 case EntryAction.Verdict:
-                    tracer?.EntryMatched(context, entry, entry.VerdictValue);
+                    tracer?.EntryVerdict(context, entry, entry.VerdictValue);
                     verdict = entry.VerdictValue;
                     goto done;
                 case EntryAction.Return:
-                    tracer?.EntryMatched(context, entry, NfVerdict.Continue);
+                    tracer?.EntryVerdict(context, entry, NfVerdict.Continue);
                     index = depth == 0 ? _underflow[(int)context.Hook] : stack[--depth] + 1;
                     continue;
                 case EntryAction.Jump:
-                    tracer?.EntryMatched(context, entry, NfVerdict.Continue);
+                    tracer?.EntryVerdict(context, entry, NfVerdict.Continue);
                     if (depth >= _stackSize)
                     {
                         verdict = NfVerdict.Drop;
@@ -226,12 +227,12 @@ public sealed class CompiledTable
                     index = entry.JumpIndex;
                     continue;
                 case EntryAction.Goto:
-                    tracer?.EntryMatched(context, entry, NfVerdict.Continue);
+                    tracer?.EntryVerdict(context, entry, NfVerdict.Continue);
                     index = entry.JumpIndex;
                     continue;
                 default:
                     verdict = entry.TargetExtension!.Execute(context, entry.TargetState);
-                    tracer?.EntryMatched(context, entry, verdict);
+                    tracer?.EntryVerdict(context, entry, verdict);
                     if (verdict != NfVerdict.Continue)
                     {
                         goto done;

@@ -14,8 +14,11 @@ public interface IPacketTracer
     /// <summary>An entry did not match (its IP part or one of its matches said no).</summary>
     void EntryMissed(PacketContext context, CompiledEntry entry);
 
-    /// <summary>An entry matched, counted the packet, and its target gave <paramref name="verdict"/> (<see cref="NfVerdict.Continue"/> for jumps and RETURN).</summary>
-    void EntryMatched(PacketContext context, CompiledEntry entry, uint verdict);
+    /// <summary>An entry matched and counted the packet; its target acts next.</summary>
+    void EntryMatched(PacketContext context, CompiledEntry entry);
+
+    /// <summary>The target of a matched entry gave <paramref name="verdict"/> (<see cref="NfVerdict.Continue"/> for jumps, goto and RETURN).</summary>
+    void EntryVerdict(PacketContext context, CompiledEntry entry, uint verdict);
 
     /// <summary>The table's walk ended with <paramref name="verdict"/>.</summary>
     void TableFinished(PacketContext context, uint verdict);

@@ -300,7 +300,7 @@ public sealed class NetNamespace
             uint verdict = op.Step switch
             {
                 HookStep.Defragment => Conntrack.Defragment(context),
-                HookStep.ConntrackIn => Conntrack.In(context),
+                HookStep.ConntrackIn => ConntrackIn(context),
                 HookStep.Confirm => Conntrack.Confirm(context),
                 HookStep.NatTable => RunNat(op.Table!, context, op.Priority > 0),
                 _ => RunTable(op.Table!, context),
@@ -321,6 +321,32 @@ public sealed class NetNamespace
 
         return NfVerdict.Accept;
     }
+
+    private uint ConntrackIn(PacketContext context)
+    {
+        uint verdict = Conntrack.In(context);
+        if (Tracer is { } tracer)
+        {
+            var packet = context.Packet;
+            tracer.Note(packet, TraceNote.Conntrack, packet.Conntrack is null && packet.CtInfo != CtInfo.Untracked
+                ? "INVALID (no connection)"
+                : CtInfoName(packet.CtInfo));
+        }
+
+        return verdict;
+    }
+
+    /// <summary>The name of a packet's conntrack state, as the state match knows them.</summary>
+    public static string CtInfoName(CtInfo info) => info switch
+    {
+        CtInfo.New => "NEW",
+        CtInfo.Established => "ESTABLISHED (original direction)",
+        CtInfo.EstablishedReply => "ESTABLISHED (reply direction)",
+        CtInfo.Related => "RELATED (original direction)",
+        CtInfo.RelatedReply => "RELATED (reply direction)",
+        CtInfo.Untracked => "UNTRACKED",
+        _ => info.ToString(),
+    };
 
     private static uint RunTable(CompiledTable table, PacketContext context)
     {

@@ -15,8 +15,11 @@ public enum TraceEventKind : byte
     /// <summary>An entry did not match.</summary>
     Missed,
 
-    /// <summary>An entry matched and its target acted.</summary>
+    /// <summary>An entry matched (and counted the packet); its target acts next.</summary>
     Matched,
+
+    /// <summary>The target of a matched entry decided.</summary>
+    EntryVerdict,
 
     /// <summary>A table's walk ended.</summary>
     TableVerdict,

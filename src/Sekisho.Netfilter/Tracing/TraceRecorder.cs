@@ -31,8 +31,12 @@ public sealed class TraceRecorder : IPacketTracer, IPacketLogSink
         Add(context.Packet, TraceEventKind.Missed, string.Empty, context.Table!.Name, entry);
 
     /// <inheritdoc />
-    public void EntryMatched(PacketContext context, CompiledEntry entry, uint verdict) =>
-        Add(context.Packet, TraceEventKind.Matched, string.Empty, context.Table!.Name, entry, verdict);
+    public void EntryMatched(PacketContext context, CompiledEntry entry) =>
+        Add(context.Packet, TraceEventKind.Matched, string.Empty, context.Table!.Name, entry);
+
+    /// <inheritdoc />
+    public void EntryVerdict(PacketContext context, CompiledEntry entry, uint verdict) =>
+        Add(context.Packet, TraceEventKind.EntryVerdict, NfVerdict.NameOf(verdict), context.Table!.Name, entry, verdict);
 
     /// <inheritdoc />
     public void TableFinished(PacketContext context, uint verdict) =>
