@@ -16,20 +16,52 @@ public sealed class KernelLab : IPacketLab
 {
     private static readonly MacAddress s_probeMac = MacAddress.Parse("02:00:00:00:ba:11");
 
-    private readonly KernelNamespace _namespace;
-    private readonly NamespaceThread _thread;
+    private readonly KernelNamespace _namespace = null!;
+    private readonly NamespaceThread _thread = null!;
     private readonly Dictionary<string, TapDevice> _taps = [];
     private readonly List<LabFrame> _frames = [];
-    private readonly KernelMessages _messages;
+    private readonly KernelMessages _messages = null!;
+    private readonly int _labLock;
 
     /// <summary>Builds the host in a new namespace and loads <paramref name="rules"/> (iptables-restore input) when given.</summary>
     public KernelLab(LabHost host, string? rules = null)
     {
         KernelEnvironment.EnsureAvailable();
         Host = host;
+
+        // The kernel log is one for the whole machine: labs of every test process take turns.
+        _labLock = Native.open("/run/sekisho-kernel-lab.lock", Native.ReadWrite | Native.Create, 0x180);
+        if (_labLock < 0)
+        {
+            throw new InvalidOperationException("cannot open /run/sekisho-kernel-lab.lock");
+        }
+
+        while (Native.flock(_labLock, Native.LockExclusive) != 0)
+        {
+            if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Native.EIntr)
+            {
+                Native.close(_labLock);
+                throw new InvalidOperationException("cannot lock /run/sekisho-kernel-lab.lock");
+            }
+        }
+
+        try
+        {
+            _namespace = new KernelNamespace();
+            _thread = new NamespaceThread(_namespace.Name);
+            _messages = new KernelMessages();
+            Build(host, rules);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private void Build(LabHost host, string? rules)
+    {
         File.WriteAllText("/proc/sys/net/netfilter/nf_log_all_netns", "1");
-        _namespace = new KernelNamespace();
-        _thread = new NamespaceThread(_namespace.Name);
         _thread.Invoke(PinToOneCpu);
         Sysctl("net.ipv6.conf.all.disable_ipv6", "1");
         Sysctl("net.ipv6.conf.default.disable_ipv6", "1");
@@ -55,7 +87,6 @@ public sealed class KernelLab : IPacketLab
             Ip("route", "add", prefix == 0 ? "default" : $"{destination}/{prefix}", "via", gateway.ToString(), "dev", name);
         }
 
-        _messages = new KernelMessages();
         foreach (var iface in host.Interfaces)
         {
             Barrier(iface.Name);
@@ -127,9 +158,11 @@ public sealed class KernelLab : IPacketLab
             tap.Dispose();
         }
 
-        _thread.Dispose();
-        _messages.Dispose();
-        _namespace.Dispose();
+        _taps.Clear();
+        _thread?.Dispose();
+        _messages?.Dispose();
+        _namespace?.Dispose();
+        Native.close(_labLock);
     }
 
     private static int PinToOneCpu()

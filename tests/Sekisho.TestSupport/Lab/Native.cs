@@ -13,12 +13,20 @@ internal static partial class Native
     public const int EAgain = 11;
     public const int EPipe = 32;
     public const int EIntr = 4;
+    public const int Create = 0x40;
+    public const int LockExclusive = 2;
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int flock(int fd, int operation);
 
     [LibraryImport("libc", SetLastError = true)]
     public static unsafe partial nint read(int fd, byte* buffer, nint count);
