@@ -14,6 +14,7 @@ internal static class Dispatcher
         "  iptables ARGS...          edit and list the ruleset, as iptables does\n" +
         "  iptables-save ARGS...     print the ruleset in iptables-save format\n" +
         "  iptables-restore ARGS...  load a ruleset in iptables-save format\n" +
+        "  demo                      replay seed document 000's session on a simulated server\n" +
         "  trace PACKET...           show what the ruleset does to a described packet, step by step\n" +
         "  version                   print Sekisho's version\n" +
         "\n" +
@@ -49,6 +50,8 @@ internal static class Dispatcher
                 return new RestoreCommand(OpenState(names), names).Run(rest, Console.OpenStandardInput(), output);
             case "trace":
                 return new Trace.TraceCommand(new StateDirectory(StateDirectory.DefaultPath(), names), names).Run(rest, stdout, stderr);
+            case "demo":
+                return new Demo.DemoCommand(names).Run(rest, stdout, stderr);
             case "version":
             case "--version":
                 stdout.Write($"sekisho {typeof(Dispatcher).Assembly.GetName().Version} (iptables v1.8.9 (legacy) compatible)\n");

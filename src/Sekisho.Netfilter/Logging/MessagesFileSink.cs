@@ -30,14 +30,8 @@ public sealed class MessagesFileSink : IPacketLogSink, IDisposable
     /// <inheritdoc />
     public void Write(int level, ReadOnlySpan<char> message, DateTimeOffset time)
     {
-        var local = TimeZoneInfo.ConvertTime(time, _zone);
         _line.Clear();
-        _line.Append(CultureInfo.InvariantCulture.DateTimeFormat.GetAbbreviatedMonthName(local.Month))
-            .Append(' ')
-            .Append(local.Day.ToString(CultureInfo.InvariantCulture).PadLeft(2))
-            .Append(' ')
-            .Append(local.ToString("HH:mm:ss", CultureInfo.InvariantCulture))
-            .Append(' ').Append(_hostName).Append(" kernel: ").Append(message).Append('\n');
+        AppendLine(_line, message, time, _hostName, _zone);
         int length = Encoding.UTF8.GetMaxByteCount(_line.Length);
         if (_bytes.Length < length)
         {
@@ -59,6 +53,18 @@ public sealed class MessagesFileSink : IPacketLogSink, IDisposable
         {
             // As a full /var/log loses syslog lines, not packets.
         }
+    }
+
+    /// <summary>Appends one line, newline included: <c>Mon DD HH:MM:SS host kernel: message</c>.</summary>
+    public static void AppendLine(StringBuilder line, ReadOnlySpan<char> message, DateTimeOffset time, string hostName, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(time, zone);
+        line.Append(CultureInfo.InvariantCulture.DateTimeFormat.GetAbbreviatedMonthName(local.Month))
+            .Append(' ')
+            .Append(local.Day.ToString(CultureInfo.InvariantCulture).PadLeft(2))
+            .Append(' ')
+            .Append(local.ToString("HH:mm:ss", CultureInfo.InvariantCulture))
+            .Append(' ').Append(hostName).Append(" kernel: ").Append(message).Append('\n');
     }
 
     /// <inheritdoc />
