@@ -212,7 +212,7 @@ public sealed class HostModel
     {
         if (device is not null)
         {
-            foreach (var (address, prefix) in device.Addresses)
+            foreach (var (address, prefix) in device.AddressList)
             {
                 var mask = Ipv4Address.MaskFromPrefix(prefix);
                 if ((address & mask) == (towards & mask))
@@ -264,7 +264,7 @@ public sealed class HostModel
                 continue;
             }
 
-            foreach (var (own, prefix) in device.Addresses)
+            foreach (var (own, prefix) in device.AddressList)
             {
                 if (own == address)
                 {

@@ -279,6 +279,24 @@ public sealed class NetNamespace
         return parts.Count == 0 ? "[none]" : "[" + string.Join(',', parts) + "]";
     }
 
+    /// <summary>
+    /// Runs only the functions of one hook on a packet (tables, and conntrack when in use), without routing or
+    /// delivery: the evaluator alone, for benchmarks and equivalence tests. Returns <see cref="NfVerdict.Accept"/>,
+    /// <see cref="NfVerdict.Drop"/> or <see cref="NfVerdict.Stolen"/>.
+    /// </summary>
+    public uint Evaluate(Hook hook, Packet packet, NetDevice? inDevice, NetDevice? outDevice)
+    {
+        _depth++;
+        try
+        {
+            return RunHook(hook, packet, inDevice, outDevice, out _);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
     /// <summary>Runs the functions of a hook; returns the verdict (<see cref="NfVerdict.Accept"/>, Drop or Stolen) and where a drop happened.</summary>
     internal uint RunHook(Hook hook, Packet packet, NetDevice? inDevice, NetDevice? outDevice, out string? droppedBy)
     {
