@@ -82,6 +82,12 @@ public sealed class NetNamespace
     /// <summary>The host's network stack: what it answers to packets delivered to it.</summary>
     public LocalStack Stack { get; }
 
+    /// <summary>
+    /// The random numbers of the namespace (the kernel's <c>get_random_u32()</c>, read by the statistic match);
+    /// replace it with a seeded generator for reproducible runs.
+    /// </summary>
+    public Random Random { get; set; } = new();
+
     /// <summary>The packets this namespace reuses.</summary>
     public PacketPool Pool { get; } = new();
 
