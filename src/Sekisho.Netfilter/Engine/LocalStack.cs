@@ -7,7 +7,8 @@ namespace Sekisho.Netfilter.Engine;
 /// <summary>The host's own network stack, as far as the firewall sees it: what it answers to what it receives.</summary>
 /// <remarks>
 /// <para>
-/// When <see cref="HostModel.RespondsLocally"/> is on: echo requests get echo replies (<c>icmp_echo</c>), TCP
+/// When <see cref="HostModel.RespondsLocally"/> is on: echo requests get echo replies (<c>icmp_echo</c>, and
+/// timestamp requests timestamp replies with the namespace clock's time, <c>icmp_timestamp</c>), TCP
 /// segments to closed ports get resets (<c>tcp_v4_send_reset</c>), SYNs to listening ports a SYN-ACK, UDP
 /// datagrams to closed ports get port unreachables, protocols without a handler protocol unreachables; the
 /// answers go through OUTPUT and POSTROUTING like the kernel's. Segments and datagrams whose checksum is wrong
@@ -75,6 +76,12 @@ public sealed class LocalStack
 
         var data = packet.Data;
         if (data.Length < 20)
+        {
+            return;
+        }
+
+        // The kernel answers reassembled datagrams only; a fragment that reaches here was not reassembled.
+        if ((BinaryPrimitives.ReadUInt16BigEndian(data[6..]) & 0x3FFF) != 0)
         {
             return;
         }
@@ -254,7 +261,7 @@ public sealed class LocalStack
         return Checksum.Verify(data, pseudo);
     }
 
-    // icmp_rcv for the types the host answers: echo; everything else is taken without a word.
+    // icmp_rcv for the types the host answers: echo and timestamp; everything else is taken without a word.
     private void ReceiveIcmp(Packet packet, int ihl)
     {
         var data = packet.Data;
@@ -271,7 +278,12 @@ public sealed class LocalStack
 
         byte type = icmp[0];
         bool broadcast = packet.RouteType is RouteType.Broadcast or RouteType.Multicast;
-        if (type != 8 || Net.Host.IgnoreEcho || (broadcast && Net.Host.IgnoreBroadcastEcho))
+        if (broadcast && Net.Host.IgnoreBroadcastEcho && type is 8 or 13)
+        {
+            return;
+        }
+
+        if ((type == 8 && Net.Host.IgnoreEcho) || (type == 13 && icmp.Length < 12) || type is not (8 or 13))
         {
             return;
         }
@@ -286,11 +298,27 @@ public sealed class LocalStack
         // fib_compute_spec_dst: the address asked, or for a broadcast the input device's address towards the requester.
         var source = broadcast ? Net.Host.SelectSource(packet.InDevice, requester) : Ipv4Address.Read(data[16..]);
         var reply = Net.Pool.Rent();
-        var ip = reply.Allocate(20 + icmp.Length);
+        var ip = reply.Allocate(20 + (type == 8 ? icmp.Length : 20));
         WriteIpHeader(ip, data[1], NextId(), 0, 1, source, requester);
         var answer = ip[20..];
-        icmp.CopyTo(answer);
-        answer[0] = 0;
+        if (type == 8)
+        {
+            // icmp_echo: the request's header (code included) and data come back as they were.
+            icmp.CopyTo(answer);
+            answer[0] = 0;
+        }
+        else
+        {
+            // icmp_timestamp: the originate time, then receive and transmit times in ms since midnight UTC.
+            icmp[..12].CopyTo(answer);
+            answer[0] = 14;
+            answer[1] = 0;
+            var now = packet.Timestamp == default ? Net.Now : packet.Timestamp;
+            uint sinceMidnight = (uint)(now.ToUnixTimeMilliseconds() % 86_400_000);
+            BinaryPrimitives.WriteUInt32BigEndian(answer[12..], sinceMidnight);
+            BinaryPrimitives.WriteUInt32BigEndian(answer[16..], sinceMidnight);
+        }
+
         answer[2] = 0;
         answer[3] = 0;
         BinaryPrimitives.WriteUInt16BigEndian(answer[2..], Checksum.Compute(answer));
