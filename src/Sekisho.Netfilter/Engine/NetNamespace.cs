@@ -502,6 +502,12 @@ public sealed class NetNamespace
                 Tracer?.Note(packet, TraceNote.Dropped, Host.Forwarding
                     ? $"no route to {destination}"
                     : $"{destination} is not local and forwarding is off");
+                if (route.Type == RouteType.Unreachable && Host.Forwarding)
+                {
+                    // ip_error: a forwarding host answers with network unreachable.
+                    Stack.SendUnreachable(packet);
+                }
+
                 Conntrack.Release(packet);
                 return new PacketResult(PacketFate.Unroutable);
         }
