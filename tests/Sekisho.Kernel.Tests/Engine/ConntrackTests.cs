@@ -133,6 +133,72 @@ public sealed class ConntrackTests
     }
 
     [KernelFact]
+    public void Tcp_ReopenFromTimeWaitIgnoredSynAndRetransmissions_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), StateCountingRules);
+        Handshake(lab, 1000, 5000);
+
+        // A SYN inside an established connection is ignored (let through, state unchanged).
+        lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 123456, 0));
+        AssertConntrack(lab, "ignored SYN");
+
+        // The same ACK three times, then four: retransmissions shorten the timeout.
+        for (int i = 0; i < 5; i++)
+        {
+            lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 1001, 5001));
+        }
+
+        AssertConntrack(lab, "retransmitted ACKs");
+        lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Fin | TcpHeader.Ack, 1001, 5001));
+        lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Fin | TcpHeader.Ack, 5001, 1002));
+        lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 1002, 5002));
+        AssertConntrack(lab, "TIME_WAIT");
+
+        // A new SYN on the same ports reopens the connection (the old entry goes, a new one starts).
+        lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 70000, 0));
+        AssertConntrack(lab, "reopened");
+        lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, 9000, 70001));
+        lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 70001, 9001));
+        AssertConntrack(lab, "established again");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
+    public void Tcp_WindowScaleSackAndSimultaneousOpen_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), StateCountingRules);
+        byte[] options = [2, 4, 0x05, 0xb4, 4, 2, 1, 3, 3, 7];
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(s_toServer, 40000, 80, TcpHeader.Syn, 1000, 0, 64240, options));
+        lab.InjectDatagram("eth1", PacketBuilder.Tcp(s_toClient, 80, 40000, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001, 65160, options));
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(s_toServer, 40000, 80, TcpHeader.Ack, 1001, 5001, 502));
+
+        // With a scale of 7 the window is 502 * 128 bytes: data at its far edge is in window, beyond it is not.
+        lab.InjectDatagram("eth1", PacketBuilder.Tcp(s_toClient, 80, 40000, TcpHeader.Ack | TcpHeader.Psh, 5001, 1001, 509,
+            payload: new byte[1000]));
+        lab.InjectDatagram("eth1", PacketBuilder.Tcp(s_toClient, 80, 40000, TcpHeader.Ack | TcpHeader.Psh, 5001 + 64000, 1001, 509,
+            payload: new byte[100]));
+        lab.InjectDatagram("eth1", PacketBuilder.Tcp(s_toClient, 80, 40000, TcpHeader.Ack | TcpHeader.Psh, 5001 + 70000, 1001, 509,
+            payload: new byte[100]));
+
+        // A selective acknowledgment beyond what was sent is over the upper bound.
+        byte[] sack = [1, 1, 5, 10, 0, 0, 0x13, 0x89, 0, 0, 0x17, 0x71];
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(s_toServer, 40000, 80, TcpHeader.Ack, 1001, 5001, 502, sack));
+        byte[] farSack = [1, 1, 5, 10, 0, 0, 0x13, 0x89, 0, 0x10, 0, 0];
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(s_toServer, 40000, 80, TcpHeader.Ack, 1001, 5001, 502, farSack));
+        AssertConntrack(lab, "scaled window");
+
+        // Simultaneous open: both sides send a SYN.
+        lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 2000, 0, sourcePort: 45000, destinationPort: 45001));
+        lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn, 8000, 0, sourcePort: 45001, destinationPort: 45000));
+        AssertConntrack(lab, "SYN both ways");
+        lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn | TcpHeader.Ack, 2000, 8001, sourcePort: 45000, destinationPort: 45001));
+        lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, 8000, 2001, sourcePort: 45001, destinationPort: 45000));
+        lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Ack, 8001, 2001, sourcePort: 45001, destinationPort: 45000));
+        AssertConntrack(lab, "simultaneous open");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
     public void Udp_FlowBothWaysAndIcmpErrorRelated_LikeKernel()
     {
         using var lab = new LabPair(LabHost.Router(), StateCountingRules);
@@ -274,6 +340,13 @@ public sealed class ConntrackTests
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 1000, 0, sourcePort: 44000));
         AssertConntrack(lab, "connlimit");
         lab.AssertCounters();
+    }
+
+    private static void Handshake(LabPair lab, uint client, uint server)
+    {
+        lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, client, 0));
+        lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, server, client + 1));
+        lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, client + 1, server + 1));
     }
 
     private static byte[] Tcp(bool toServer, byte flags, uint sequence, uint acknowledgment, ReadOnlySpan<byte> payload = default,
