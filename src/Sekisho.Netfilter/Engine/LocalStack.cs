@@ -40,12 +40,20 @@ public sealed class LocalStack
     private int _globalCredit;
     private ulong _globalStamp;
     private bool _globalStamped;
-    private ushort _nextId = 1;
 
     internal LocalStack(NetNamespace net)
     {
         Net = net;
     }
+
+    /// <summary>
+    /// The IP ID the next datagram the host sends without DF gets (an ICMP error, for instance), then counting up.
+    /// </summary>
+    /// <remarks>
+    /// The kernel's <c>ip_select_ident</c> draws these from a keyed hash of the addresses, which cannot be
+    /// reproduced; differential tests mask them, and a scenario can set the value a document shows.
+    /// </remarks>
+    public ushort NextIdentifier { get; set; } = 1;
 
     /// <summary>The namespace.</summary>
     public NetNamespace Net { get; }
@@ -592,7 +600,7 @@ public sealed class LocalStack
     }
 
     // The generator of IP IDs for datagrams without DF: the kernel's is a keyed hash, not reproducible.
-    private ushort NextId() => _nextId++;
+    private ushort NextId() => NextIdentifier++;
 
     private static bool IsError(byte type) => type is 1 or 2 or 3 or 4 or 5 or 6 or 7 or 9 or 10 or 11 or 12;
 
