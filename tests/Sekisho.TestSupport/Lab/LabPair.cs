@@ -8,7 +8,8 @@ namespace Sekisho.TestSupport.Lab;
 /// <summary>The kernel and Sekisho side by side: the same host, the same ruleset, the same frames, compared after every step.</summary>
 /// <remarks>
 /// After each injected frame, the frames each host sent and the LOG lines each wrote must be identical; IP
-/// identification fields the kernel draws at random (datagrams the host itself sends without DF) are masked.
+/// identification fields the kernel draws at random (datagrams the host itself sends without DF) are masked, in
+/// the frames and in the LOG lines that print them.
 /// <see cref="AssertCounters"/> compares <c>iptables-save -c</c> of every table.
 /// </remarks>
 public sealed class LabPair : IDisposable
@@ -163,7 +164,7 @@ public sealed class LabPair : IDisposable
                 .Append("\n=== sekisho ===\n").AppendJoin('\n', sekishoFrames.Select(Describe)).Append('\n');
         }
 
-        if (!kernelLog.SequenceEqual(sekishoLog))
+        if (!kernelLog.Select(NormaliseLog).SequenceEqual(sekishoLog.Select(NormaliseLog)))
         {
             problems.Append("log differs\n=== kernel ===\n").AppendJoin('\n', kernelLog.Select(l => $"<{l.Level}> {l.Message}"))
                 .Append("\n=== sekisho ===\n").AppendJoin('\n', sekishoLog.Select(l => $"<{l.Level}> {l.Message}")).Append('\n');
@@ -195,6 +196,28 @@ public sealed class LabPair : IDisposable
 
         return $"{frame.Interface}: {Convert.ToHexString(bytes)}";
     }
+
+    // The same masking for LOG lines: the ID of the logged datagram when the host sent it without DF.
+    private (int Level, string Message) NormaliseLog((int Level, string Message) line)
+    {
+        var match = s_loggedHeader.Match(line.Message);
+        if (!match.Success || match.Groups["flags"].Value.Contains("DF", StringComparison.Ordinal))
+        {
+            return line;
+        }
+
+        var source = Ipv4Address.Parse(match.Groups["src"].Value);
+        if (!Host.Interfaces.Any(i => i.Address == source))
+        {
+            return line;
+        }
+
+        var id = match.Groups["id"];
+        return (line.Level, line.Message[..id.Index] + "*" + line.Message[(id.Index + id.Length)..]);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex s_loggedHeader = new(
+        @"SRC=(?<src>[0-9.]+) DST=[0-9.]+ LEN=\d+ TOS=0x[0-9A-F]{2} PREC=0x[0-9A-F]{2} TTL=\d+ ID=(?<id>\d+) (?<flags>(CE )?(DF )?)");
 
     private static string Describe(LabFrame frame) => $"{frame.Interface}: {Convert.ToHexString(frame.Bytes)}";
 
