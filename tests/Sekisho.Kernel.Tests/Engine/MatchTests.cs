@@ -391,4 +391,33 @@ public sealed class MatchTests
             PacketBuilder.Udp(a with { Destination = Ipv4Address.Parse("10.0.2.9") }, 9, 7),
         ]);
     }
+
+    [KernelFact]
+    public void LimitHashlimitRecent_OverRealTime_LikeKernel()
+    {
+        // 4 per second: a packet's worth of credit every 250 ms, a burst of 2. Each step waits well away from those
+        // boundaries, so that the few milliseconds between the kernel and Sekisho seeing a packet cannot matter.
+        string rules = Filter("""
+            -A FORWARD -p udp --dport 1 -m limit --limit 4/sec --limit-burst 2
+            -A FORWARD -p udp --dport 2 -m hashlimit --hashlimit-upto 4/sec --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name t
+            -A FORWARD -p udp --dport 2 -m hashlimit --hashlimit-above 4/sec --hashlimit-burst 2 --hashlimit-mode dstip --hashlimit-name u
+            -A FORWARD -p udp --dport 3 -m recent --name t --set
+            -A FORWARD -p udp --dport 4 -m recent --name t --rcheck --seconds 1
+            -A FORWARD -p udp --dport 4 -m recent --name t --update --seconds 1 --hitcount 2
+            """);
+        using var lab = new LabPair(LabHost.Router(), rules);
+        var client = s_ip with { Source = s_client };
+        List<byte[]> Burst(params ushort[] ports) => ports.Select(p => PacketBuilder.Udp(client, 9, p)).ToList();
+        lab.InjectMany("eth0", Burst(1, 1, 1, 2, 2, 2, 3, 4));
+        lab.AssertCounters("burst");
+        Thread.Sleep(100);
+        lab.InjectMany("eth0", Burst(1, 2, 4));
+        lab.AssertCounters("after 100 ms");
+        Thread.Sleep(275);
+        lab.InjectMany("eth0", Burst(1, 1, 2, 2, 4));
+        lab.AssertCounters("after 375 ms");
+        Thread.Sleep(1300);
+        lab.InjectMany("eth0", Burst(1, 1, 1, 2, 2, 2, 4));
+        lab.AssertCounters("after 1.7 s");
+    }
 }
