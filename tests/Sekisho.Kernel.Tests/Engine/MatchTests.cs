@@ -420,4 +420,27 @@ public sealed class MatchTests
         lab.InjectMany("eth0", Burst(1, 1, 1, 2, 2, 2, 4));
         lab.AssertCounters("after 1.7 s");
     }
+
+    [KernelFact]
+    public void Hashlimit_RateMatchAndBytes_InOneBurst_LikeKernel()
+    {
+        // Within one burst no meaningful time passes: rate-match counts packets against burst plus rate, and in
+        // bytes mode packets costing more than a second's credit pass once per burst unit.
+        string rules = Filter("""
+            -A FORWARD -p udp --dport 1 -m hashlimit --hashlimit-upto 4/sec --hashlimit-burst 2 --hashlimit-rate-match --hashlimit-mode srcip --hashlimit-name rm
+            -A FORWARD -p udp --dport 1 -m hashlimit --hashlimit-above 10/sec --hashlimit-rate-match --hashlimit-rate-interval 5 --hashlimit-name rn
+            -A FORWARD -p udp --dport 2 -m hashlimit --hashlimit-upto 1kb/s --hashlimit-burst 3kb --hashlimit-mode dstip --hashlimit-name by
+            -A FORWARD -p udp --dport 2 -m hashlimit --hashlimit-above 1mb/s --hashlimit-name bz
+            -A FORWARD -p udp --dport 3 -m hashlimit --hashlimit-upto 100kb/s --hashlimit-rate-match --hashlimit-name br
+            """);
+        var datagrams = new List<byte[]>();
+        for (int i = 0; i < 14; i++)
+        {
+            datagrams.Add(PacketBuilder.Udp(s_ip with { Id = (ushort)i }, 9, 1));
+            datagrams.Add(PacketBuilder.Udp(s_ip with { Id = (ushort)i }, 9, 2, new byte[1200]));
+            datagrams.Add(PacketBuilder.Udp(s_ip with { Id = (ushort)i }, 9, 3, new byte[1000 * (i % 3)]));
+        }
+
+        Run(rules, datagrams);
+    }
 }
