@@ -182,9 +182,16 @@ public sealed class ConntrackTableTests
         string listing = lab.Conntrack();
 
         var (other, otherClock) = Create();
-        otherClock.Advance(TimeSpan.FromDays(3));
+        otherClock.Advance(TimeSpan.FromSeconds(3));
         other.Net.Conntrack.Load(new MemoryStream(saved.ToArray()));
         Assert.Equal(Sorted(listing), Sorted(other.Conntrack()));
+
+        // Time passed since saving counts: 28 seconds later the UDP entry has gone, the TCP one has 31 fewer seconds than at first.
+        var (later, laterClock) = Create();
+        laterClock.Advance(TimeSpan.FromSeconds(3 + 28));
+        later.Net.Conntrack.Load(new MemoryStream(saved.ToArray()));
+        Assert.Equal("tcp      6 431969 ESTABLISHED src=10.0.1.2 dst=10.0.2.2 sport=40000 dport=80 src=10.0.2.2 dst=10.0.1.2 sport=80 dport=40000 [ASSURED] mark=0 use=1\n",
+            later.Conntrack());
 
         // The restored TCP state goes on: a FIN moves it to FIN_WAIT.
         other.TakeFrames();
