@@ -30,6 +30,9 @@ public sealed class StateDirectory : IRulesetStore
 
     private readonly INameService _names;
     private Ruleset? _cache;
+    private byte[]? _content;
+    private RulesetText? _text;
+    private bool _read;
 
     /// <summary>Opens (creating if needed) a state directory.</summary>
     public StateDirectory(string path, INameService names)
@@ -122,6 +125,24 @@ public sealed class StateDirectory : IRulesetStore
     /// <inheritdoc />
     public Table? OpenTable(string name)
     {
+        if (_cache == null && Text() is { } text)
+        {
+            // Only the table asked for is parsed; the others stay text.
+            if (text.Find(name) is { } section)
+            {
+                return ParseSection(text, section).Clone();
+            }
+
+            if (TableDefinition.Find(name) is not { } definition)
+            {
+                return null;
+            }
+
+            var created = new Table(definition);
+            PersistText(text, created);
+            return created.Clone();
+        }
+
         var ruleset = Current();
         if (ruleset.Find(name) is { } existing)
         {
@@ -134,24 +155,117 @@ public sealed class StateDirectory : IRulesetStore
         }
 
         var updated = ruleset.Clone();
-        var created = updated.GetOrCreate(name)!;
+        var added = updated.GetOrCreate(name)!;
         Persist(updated);
-        return created.Clone();
+        return added.Clone();
     }
 
     /// <inheritdoc />
     public int ReplaceTable(Table table)
     {
-        int rc = TableValidator.Validate(table, KernelLog, Current());
+        // Only hashlimit's check looks at the other tables the kernel holds.
+        bool needsCurrent = _cache != null || Text() == null ||
+            table.Chains.Any(c => c.Rules.Any(r => r.Matches.Any(m => m is Netfilter.Extensions.Matches.HashlimitMatch)));
+        int rc = TableValidator.Validate(table, KernelLog, needsCurrent ? Current() : null);
         if (rc != Errno.Ok)
         {
             return rc;
+        }
+
+        if (_cache == null && Text() is { } text)
+        {
+            PersistText(text, table);
+            return Errno.Ok;
         }
 
         var updated = Current().Clone();
         updated.Replace(table);
         Persist(updated);
         return Errno.Ok;
+    }
+
+    /// <summary>
+    /// The state file's text when it is exactly as Sekisho wrote it (checksum intact), for the commands that work on
+    /// lines (<see cref="RulesetText"/>); null when there is no file or it must be parsed.
+    /// </summary>
+    internal RulesetText? Text()
+    {
+        if (!_read)
+        {
+            _content = ReadFile();
+            _text = _content == null ? null : RulesetText.TryRead(_content);
+            _read = true;
+        }
+
+        return _text;
+    }
+
+    /// <summary>Installs a new file content that a line-level command produced (durably, atomically).</summary>
+    internal void WriteText(byte[] content)
+    {
+        Write(stream => stream.Write(content));
+        _cache = null;
+        _content = content;
+        _text = null;
+        _read = false;
+    }
+
+    private Table ParseSection(RulesetText text, TableText section)
+    {
+        byte[] header = Encoding.ASCII.GetBytes(Header + "\n");
+        byte[] single = new byte[header.Length + section.End - section.Start];
+        header.CopyTo(single, 0);
+        text.Content.AsSpan(section.Start, section.End - section.Start).CopyTo(single.AsSpan(header.Length));
+        return RulesetFile.Parse(single, RulesetPath, _names).Find(section.Name)
+            ?? throw new InvalidOperationException("A table section parsed to no table.");
+    }
+
+    private void PersistText(RulesetText text, Table table)
+    {
+        using var body = new MemoryStream(text.Content.Length + 4096);
+        bool written = false;
+        foreach (var section in text.Tables)
+        {
+            if (section.Name == table.Name)
+            {
+                RulesetFile.WriteTable(body, table, _names);
+                written = true;
+            }
+            else
+            {
+                body.Write(text.Content, section.Start, section.End - section.Start);
+            }
+        }
+
+        if (!written)
+        {
+            RulesetFile.WriteTable(body, table, _names);
+        }
+
+        WriteText(RulesetText.Compose(body.GetBuffer().AsSpan(0, (int)body.Length)));
+    }
+
+    private byte[]? ReadFile()
+    {
+        if (_content != null)
+        {
+            return _content;
+        }
+
+        if (!File.Exists(RulesetPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            return File.ReadAllBytes(RulesetPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new XtablesException(ExitStatus.OtherProblem,
+                $"sekisho: cannot read the state file {RulesetPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
+        }
     }
 
     private Ruleset Current()
@@ -161,41 +275,33 @@ public sealed class StateDirectory : IRulesetStore
             return _cache;
         }
 
-        if (!File.Exists(RulesetPath))
-        {
-            _cache = new Ruleset();
-            return _cache;
-        }
-
-        byte[] content;
-        try
-        {
-            content = File.ReadAllBytes(RulesetPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new XtablesException(ExitStatus.OtherProblem,
-                $"sekisho: cannot read the state file {RulesetPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
-        }
-
-        _cache = RulesetFile.Parse(content, RulesetPath, _names);
+        byte[]? content = ReadFile();
+        _cache = content == null ? new Ruleset() : RulesetFile.Parse(content, RulesetPath, _names);
         return _cache;
     }
 
     private void Persist(Ruleset ruleset)
     {
+        byte[] content = RulesetFile.Serialize(ruleset, _names);
+        Write(stream => stream.Write(content));
+        _cache = ruleset;
+        _content = content;
+        _text = null;
+        _read = false;
+    }
+
+    private void Write(Action<Stream> write)
+    {
         EnsureDirectory();
         try
         {
-            AtomicFile.Write(RulesetPath, stream => RulesetFile.Write(stream, ruleset, _names));
+            AtomicFile.Write(RulesetPath, write);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new XtablesException(ExitStatus.OtherProblem,
                 $"sekisho: cannot write the state file {RulesetPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
         }
-
-        _cache = ruleset;
     }
 
     private void EnsureDirectory()

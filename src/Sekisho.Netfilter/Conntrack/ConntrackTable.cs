@@ -77,13 +77,25 @@ public sealed partial class ConntrackTable
 
     /// <summary>Reassembles fragments before conntrack sees them.</summary>
     /// <returns><see cref="NfVerdict.Accept"/> with a whole datagram in the packet, or <see cref="NfVerdict.Stolen"/> while fragments are held.</returns>
-    public uint Defragment(PacketContext context) => NfVerdict.Accept;
+    public uint Defragment(PacketContext context)
+    {
+        // ipv4_conntrack_defrag: a packet already tracked (looped back) or untracked is left alone.
+        var packet = context.Packet;
+        if (packet.Conntrack is not null || packet.CtInfo == CtInfo.Untracked
+            || (System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(packet.Data[6..]) & 0x3FFF) == 0)
+        {
+            return NfVerdict.Accept;
+        }
+
+        var user = context.Hook == Sekisho.Netfilter.Model.Hook.LocalOut ? DefragUser.ConntrackOut : DefragUser.ConntrackIn;
+        return Net.Defragmenter.Defragment(packet, user) == DefragResult.Complete ? NfVerdict.Accept : NfVerdict.Stolen;
+    }
 
     /// <summary>
     /// Reassembles a fragment on local delivery (<c>ip_defrag</c> in <c>ip_local_deliver</c>): false while the
     /// datagram is incomplete (the fragment is held); true with the whole datagram in the packet.
     /// </summary>
-    public bool Reassemble(Packet packet) => true;
+    public bool Reassemble(Packet packet) => Net.Defragmenter.Defragment(packet, DefragUser.LocalDeliver) == DefragResult.Complete;
 
     /// <summary>Attaches the packet to its connection, creating an unconfirmed one for a new flow.</summary>
     /// <remarks>
