@@ -257,6 +257,59 @@ public sealed class ConntrackTableTests
         Assert.Equal(CtDirection.Reply, direction);
     }
 
+    [Fact]
+    public void Tracer_HearsTheStateConntrackGave()
+    {
+        var (lab, _) = Create();
+        var tracer = new ConntrackNotes();
+        lab.Net.Tracer = tracer;
+        Tcp(lab, true, TcpHeader.Syn, 1000, 0);
+        Tcp(lab, false, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001);
+        Tcp(lab, true, TcpHeader.Ack, 1001, 5001);
+        Tcp(lab, false, TcpHeader.Syn | TcpHeader.Ack, 7000, 1, sourcePort: 41000);
+        Assert.Equal(
+        [
+            "NEW", "ESTABLISHED (reply direction)", "ESTABLISHED (original direction)", "INVALID (no connection)",
+        ], tracer.Notes);
+    }
+
+    private sealed class ConntrackNotes : Sekisho.Netfilter.Engine.IPacketTracer
+    {
+        public List<string> Notes { get; } = [];
+
+        public void TableStarted(Sekisho.Netfilter.Engine.PacketContext context)
+        {
+        }
+
+        public void EntryMissed(Sekisho.Netfilter.Engine.PacketContext context, Sekisho.Netfilter.Engine.CompiledEntry entry)
+        {
+        }
+
+        public void EntryMatched(Sekisho.Netfilter.Engine.PacketContext context, Sekisho.Netfilter.Engine.CompiledEntry entry)
+        {
+        }
+
+        public void EntryVerdict(Sekisho.Netfilter.Engine.PacketContext context, Sekisho.Netfilter.Engine.CompiledEntry entry, uint verdict)
+        {
+        }
+
+        public void TableFinished(Sekisho.Netfilter.Engine.PacketContext context, uint verdict)
+        {
+        }
+
+        public void Continued(Sekisho.Netfilter.Engine.Packet from, Sekisho.Netfilter.Engine.Packet to)
+        {
+        }
+
+        public void Note(Sekisho.Netfilter.Engine.Packet packet, Sekisho.Netfilter.Engine.TraceNote kind, string detail)
+        {
+            if (kind == Sekisho.Netfilter.Engine.TraceNote.Conntrack)
+            {
+                Notes.Add(detail);
+            }
+        }
+    }
+
     private static (SekishoLab Lab, ManualClock Clock) Create()
     {
         var clock = new ManualClock();
