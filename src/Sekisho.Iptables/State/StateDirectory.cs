@@ -1,6 +1,7 @@
 using System.Text;
 using Sekisho.Iptables.Commands;
 using Sekisho.Iptables.Output;
+using Sekisho.Netfilter.Conntrack;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -15,6 +16,8 @@ namespace Sekisho.Iptables.State;
 /// table first, behind a header naming the format. Written atomically (temporary file, fsync, rename).</item>
 /// <item><c>xtables.lock</c>: the lock file (unless <c>$XTABLES_LOCKFILE</c> names another).</item>
 /// <item><c>kernel.log</c>: the kernel's messages (<c>dmesg</c>), one per line.</item>
+/// <item><c>conntrack</c>: the connection tracking table (<see cref="ConntrackTable.Save"/>'s format), written
+/// atomically.</item>
 /// </list>
 /// <para>The directory is <c>$SEKISHO_STATE_DIR</c>; without it <c>/var/lib/sekisho</c> for root and
 /// <c>$XDG_STATE_HOME/sekisho</c> (default <c>~/.local/state/sekisho</c>) for other users. A ruleset file that
@@ -47,6 +50,77 @@ public sealed class StateDirectory : IRulesetStore
 
     /// <inheritdoc />
     public IKernelLog KernelLog { get; }
+
+    /// <summary>The connection tracking table file.</summary>
+    public string ConntrackPath => System.IO.Path.Combine(Path, "conntrack");
+
+    /// <summary>Fills a table from the conntrack file (an absent file is an empty table).</summary>
+    public void LoadConntrack(ConntrackTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (!File.Exists(ConntrackPath))
+        {
+            table.Flush();
+            return;
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(ConntrackPath);
+            table.Load(stream);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new XtablesException(ExitStatus.OtherProblem,
+                $"sekisho: cannot read the state file {ConntrackPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
+        }
+    }
+
+    /// <summary>Writes a table to the conntrack file, atomically.</summary>
+    public void SaveConntrack(ConntrackTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        EnsureDirectory();
+        try
+        {
+            AtomicFile.Write(ConntrackPath, table.Save);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new XtablesException(ExitStatus.OtherProblem,
+                $"sekisho: cannot write the state file {ConntrackPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
+        }
+    }
+
+    /// <summary>The host model file (see <see cref="HostDescription"/>).</summary>
+    public string HostPath => System.IO.Path.Combine(Path, "host");
+
+    /// <summary>The log file LOG lines go to, in the <c>/var/log/messages</c> form.</summary>
+    public string MessagesPath => System.IO.Path.Combine(Path, "messages");
+
+    /// <summary>The stored host model, or null when the directory has none. A damaged file throws <see cref="FormatException"/>.</summary>
+    public HostDescription? LoadHost() =>
+        File.Exists(HostPath) ? HostDescription.Parse(File.ReadAllText(HostPath), HostPath) : null;
+
+    /// <summary>Stores the host model (atomically).</summary>
+    public void SaveHost(HostDescription host)
+    {
+        EnsureDirectory();
+        AtomicFile.Write(HostPath, Encoding.UTF8.GetBytes(host.Format()));
+    }
+
+    /// <summary>
+    /// Writes a ruleset back whole (a replay's counters), atomically; the caller holds the lock and loaded the
+    /// ruleset under it.
+    /// </summary>
+    public void SaveRuleset(Ruleset ruleset) => Persist(ruleset);
+
+    /// <summary>Writes a file of the directory atomically and durably.</summary>
+    public void WriteFile(string path, Action<Stream> write)
+    {
+        EnsureDirectory();
+        AtomicFile.Write(path, write);
+    }
 
     /// <summary>The default state directory for this user (see the type's remarks).</summary>
     public static string DefaultPath()

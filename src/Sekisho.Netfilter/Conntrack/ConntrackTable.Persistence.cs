@@ -7,10 +7,11 @@ namespace Sekisho.Netfilter.Conntrack;
 /// <summary>Listing, saving and loading the table.</summary>
 public sealed partial class ConntrackTable
 {
-    // "SKCT", a version, the entry count, fixed-size entries, then a CRC-32C of everything before it.
+    // "SKCT", a version, the entry count, the clock's time of saving (UTC ticks), fixed-size entries, then a
+    // CRC-32C of everything before it. Timeouts are stored as the jiffies left at the time of saving.
     private const uint Magic = 0x54434B53;
     private const ushort FormatVersion = 1;
-    private const int HeaderSize = 10;
+    private const int HeaderSize = 18;
     private const int EntrySize = 98;
 
     /// <summary>Writes the table's entries (with their remaining timeouts) so that <see cref="Load"/> restores them.</summary>
@@ -24,6 +25,7 @@ public sealed partial class ConntrackTable
         BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
         BinaryPrimitives.WriteUInt16LittleEndian(span[4..], FormatVersion);
         BinaryPrimitives.WriteInt32LittleEndian(span[6..], entries.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(span[10..], Net.Now.UtcTicks);
         int offset = HeaderSize;
         foreach (var ct in entries)
         {
@@ -36,6 +38,11 @@ public sealed partial class ConntrackTable
     }
 
     /// <summary>Replaces the table's entries by those <see cref="Save"/> wrote; a damaged stream throws <see cref="InvalidDataException"/> and leaves the table unchanged.</summary>
+    /// <remarks>
+    /// The time that passed on the namespace's clock since the table was saved counts against the timeouts:
+    /// entries whose time ran out meanwhile are not restored. A clock behind the time of saving (a replay of an
+    /// older capture) counts as no time passed.
+    /// </remarks>
     public void Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -64,11 +71,18 @@ public sealed partial class ConntrackTable
             throw new InvalidDataException("The conntrack table is damaged (checksum mismatch).");
         }
 
+        long elapsedTicks = Math.Max(0, Net.Now.UtcTicks - BinaryPrimitives.ReadInt64LittleEndian(span[10..]));
+        uint elapsed = (uint)Math.Min(elapsedTicks / (TimeSpan.TicksPerSecond / Engine.NetNamespace.Hz), int.MaxValue);
         uint now = Now32;
         var loaded = new List<Connection>(count);
         for (int i = 0; i < count; i++)
         {
-            loaded.Add(ReadEntry(span.Slice(HeaderSize + i * EntrySize, EntrySize), now));
+            var ct = ReadEntry(span.Slice(HeaderSize + i * EntrySize, EntrySize), now);
+            if ((int)(ct.Timeout - now) > (int)elapsed)
+            {
+                ct.Timeout -= elapsed;
+                loaded.Add(ct);
+            }
         }
 
         Flush();
