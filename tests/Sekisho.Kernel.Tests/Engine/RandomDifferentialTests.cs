@@ -53,7 +53,7 @@ public sealed class RandomDifferentialTests(ITestOutputHelper output)
             // The rulesets must exercise the rules: most of them see packets.
             int matchedRules = counters.Split('\n').Count(l => l.StartsWith("[", StringComparison.Ordinal) && !l.StartsWith("[0:0]", StringComparison.Ordinal));
             output.WriteLine($"seed {roundSeed}: {matchedRules} rules matched some packet");
-            Assert.True(matchedRules >= 50, $"only {matchedRules} of 300 rules matched packets");
+            Assert.True(matchedRules >= 30, $"only {matchedRules} of 300 rules matched packets");
         }
     }
 }
