@@ -443,4 +443,23 @@ public sealed class MatchTests
 
         Run(rules, datagrams);
     }
+
+    [KernelFact]
+    public void Hashlimit_TableMaxAndExpiry_LikeKernel()
+    {
+        // Two entries at most: a third key is dropped. Entries expire after 200 ms and are collected every 100 ms,
+        // so a second later the same keys start from full buckets again.
+        string rules = Filter("""
+            -A FORWARD -p udp -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-mode srcip --hashlimit-name m --hashlimit-htable-max 2 --hashlimit-htable-expire 200 --hashlimit-htable-gcinterval 100
+            -A FORWARD -p udp
+            """);
+        using var lab = new LabPair(LabHost.Router(), rules);
+        List<byte[]> Sources(params string[] sources) =>
+            sources.Select(a => PacketBuilder.Udp(s_ip with { Source = Ipv4Address.Parse(a) }, 9, 9)).ToList();
+        lab.InjectMany("eth0", Sources("10.0.1.2", "10.0.1.3", "10.0.1.2", "10.0.1.4", "10.0.1.3"));
+        lab.AssertCounters("table full");
+        Thread.Sleep(1000);
+        lab.InjectMany("eth0", Sources("10.0.1.4", "10.0.1.2", "10.0.1.4", "10.0.1.3"));
+        lab.AssertCounters("after expiry");
+    }
 }
