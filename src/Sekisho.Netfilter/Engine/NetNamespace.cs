@@ -579,8 +579,9 @@ public sealed class NetNamespace
     }
 
     // ip_route_input_slow's martian checks: multicast, limited broadcast, zero and loopback sources; zero and
-    // loopback destinations.
-    private static bool IsMartian(Ipv4Address source, Ipv4Address destination, NetDevice device)
+    // loopback destinations; and fib_validate_source's without rp_filter: a source that is one of the host's own
+    // addresses does not come from outside (accept_local is off). A broadcast source passes.
+    private bool IsMartian(Ipv4Address source, Ipv4Address destination, NetDevice device)
     {
         uint s = source.Value;
         uint d = destination.Value;
@@ -591,7 +592,7 @@ public sealed class NetNamespace
 
         if (d == 0xFFFFFFFF)
         {
-            return false;
+            return s != 0 && Host.AddressType(source) == RouteType.Local;
         }
 
         if ((s >> 24) == 0 || (s >> 24) == 127)
@@ -599,7 +600,12 @@ public sealed class NetNamespace
             return true;
         }
 
-        return (d >> 24) == 0 || ((d >> 24) == 127 && !device.IsLoopback);
+        if ((d >> 24) == 0 || ((d >> 24) == 127 && !device.IsLoopback))
+        {
+            return true;
+        }
+
+        return Host.AddressType(source) == RouteType.Local;
     }
 
     private PacketResult LocalDeliver(Packet packet, NetDevice device)

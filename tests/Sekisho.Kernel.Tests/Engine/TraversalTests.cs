@@ -84,4 +84,33 @@ public sealed class TraversalTests
         lab.InjectDatagram("eth1", PacketBuilder.Udp(new IpFields(s_server, s_client), 2, 1));
         lab.AssertCounters();
     }
+
+    [KernelFact]
+    public void Forward_SourceIsTheRoutersOwnAddress_DroppedAsMartianAfterPrerouting()
+    {
+        const string rules = """
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A PREROUTING -i eth0
+            -A FORWARD -i eth0
+            -A INPUT -i eth0
+            COMMIT
+            """;
+        using var lab = new LabPair(LabHost.Router(), rules);
+
+        // From outside, but with a source the router owns (on either interface); a broadcast source is forwarded.
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(new IpFields(Ipv4Address.Parse("10.0.1.1"), s_server), 1, 2, "x"u8), "own source");
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(new IpFields(Ipv4Address.Parse("10.0.2.1"), s_server), 1, 2, "x"u8), "other interface's");
+        lab.InjectDatagram("eth0", PacketBuilder.Echo(new IpFields(Ipv4Address.Parse("10.0.2.1"), Ipv4Address.Parse("10.0.1.1")), 1, 1), "to the router itself");
+        Assert.Empty(lab.LastFrames);
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(new IpFields(Ipv4Address.Parse("10.0.1.255"), s_server), 1, 2, "x"u8), "broadcast source");
+        Assert.Single(lab.LastFrames);
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(new IpFields(s_client, s_server), 1, 2, "x"u8), "a proper one");
+        Assert.Single(lab.LastFrames);
+        lab.AssertCounters();
+    }
 }
