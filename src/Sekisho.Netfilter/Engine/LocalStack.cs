@@ -41,13 +41,21 @@ public sealed class LocalStack
     private int _globalCredit;
     private ulong _globalStamp;
     private bool _globalStamped;
-    private ushort _nextId = 1;
     private bool _icmpSending;
 
     internal LocalStack(NetNamespace net)
     {
         Net = net;
     }
+
+    /// <summary>
+    /// The IP ID the next datagram the host sends without DF gets (an ICMP error, for instance), then counting up.
+    /// </summary>
+    /// <remarks>
+    /// The kernel's <c>ip_select_ident</c> draws these from a keyed hash of the addresses, which cannot be
+    /// reproduced; differential tests mask them, and a scenario can set the value a document shows.
+    /// </remarks>
+    public ushort NextIdentifier { get; set; } = 1;
 
     /// <summary>The namespace.</summary>
     public NetNamespace Net { get; }
@@ -197,7 +205,7 @@ public sealed class LocalStack
         byte tos = IsError(type) ? (byte)((data[1] & 0x1E) | 0xC0) : data[1];
         var reply = Net.Pool.Rent();
         var ip = reply.Allocate(20 + 8 + quoted);
-        WriteIpHeader(ip, tos, NextId(source, offendingSource, 1), 0, 1, source, offendingSource);
+        WriteIpHeader(ip, tos, NextId(), 0, 1, source, offendingSource);
         var icmp = ip[20..];
         icmp[0] = type;
         icmp[1] = code;
@@ -321,7 +329,7 @@ public sealed class LocalStack
         var source = broadcast ? Net.Host.SelectSource(packet.InDevice, requester) : Ipv4Address.Read(data[16..]);
         var reply = Net.Pool.Rent();
         var ip = reply.Allocate(20 + (type == 8 ? icmp.Length : 20));
-        WriteIpHeader(ip, data[1], NextId(source, requester, 1), 0, 1, source, requester);
+        WriteIpHeader(ip, data[1], NextId(), 0, 1, source, requester);
         var answer = ip[20..];
         if (type == 8)
         {
@@ -613,14 +621,8 @@ public sealed class LocalStack
         reply.CtInfo = cause.CtInfo is CtInfo.Established or CtInfo.Related or CtInfo.New ? CtInfo.RelatedReply : CtInfo.Related;
     }
 
-    // IP IDs of datagrams without DF: the kernel draws them from counters chosen by a keyed hash of the addresses
-    // and protocol, advanced by a random amount (ip_idents_reserve), which nothing can reproduce; Sekisho offsets
-    // one counter by a hash of the same fields, so that IDs look alike and stay deterministic.
-    private ushort NextId(Ipv4Address source, Ipv4Address destination, byte protocol)
-    {
-        uint hash = (source.Value * 2654435761u) ^ (destination.Value * 2246822519u) ^ (protocol * 3266489917u);
-        return (ushort)((hash >> 16) + _nextId++);
-    }
+    // The generator of IP IDs for datagrams without DF: the kernel's is a keyed hash, not reproducible.
+    private ushort NextId() => NextIdentifier++;
 
     private static bool IsError(byte type) => type is 1 or 2 or 3 or 4 or 5 or 6 or 7 or 9 or 10 or 11 or 12;
 

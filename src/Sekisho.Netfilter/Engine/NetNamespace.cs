@@ -36,6 +36,7 @@ public sealed class NetNamespace
     private readonly List<PacketContext> _contexts = [];
     private readonly Dictionary<(string Kind, string Name), SharedObject> _shared = [];
     private readonly HookOp[][] _hooks = [s_noOps, s_noOps, s_noOps, s_noOps, s_noOps];
+    private readonly Action<Packet> _transmitFragment;
     private Dictionary<string, CompiledTable> _tables = new(StringComparer.Ordinal);
     private int _depth;
 
@@ -47,6 +48,8 @@ public sealed class NetNamespace
         Log = log ?? NullPacketLogSink.Instance;
         Conntrack = new ConntrackTable(this);
         Stack = new LocalStack(this);
+        Defragmenter = new IpDefragmenter(this);
+        _transmitFragment = TransmitFragment;
     }
 
     /// <summary>The host model.</summary>
@@ -78,6 +81,9 @@ public sealed class NetNamespace
 
     /// <summary>The connection tracking table.</summary>
     public ConntrackTable Conntrack { get; }
+
+    /// <summary>IPv4 reassembly (conntrack's and local delivery's fragment queues).</summary>
+    public IpDefragmenter Defragmenter { get; }
 
     /// <summary>The host's network stack: what it answers to packets delivered to it.</summary>
     public LocalStack Stack { get; }
@@ -637,7 +643,9 @@ public sealed class NetNamespace
             return new PacketResult(PacketFate.Unroutable);
         }
 
-        if (packet.Length > outDevice.Mtu && (data[6] & 0x40) != 0)
+        // ip_exceeds_mtu: a datagram conntrack reassembled (ignore_df) is too big only when one of its fragments was.
+        if (packet.Length > outDevice.Mtu && (data[6] & 0x40) != 0
+            && (packet.FragmentMaxSize == 0 || packet.FragmentMaxSize > outDevice.Mtu))
         {
             Tracer?.Note(packet, TraceNote.Dropped, $"needs fragmentation (MTU {outDevice.Mtu}) but DF is set");
             Stack.SendIcmpError(packet, 3, 4, (uint)outDevice.Mtu);
@@ -719,9 +727,25 @@ public sealed class NetNamespace
             return Loop(packet, fate);
         }
 
+        // ip_finish_output: a datagram larger than the MTU, or one that was reassembled, goes through ip_fragment.
+        if (IpFragmenter.Needed(packet, outDevice.Mtu))
+        {
+            if ((packet.Data[6] & 0x40) != 0 && packet.FragmentMaxSize == 0)
+            {
+                Tracer?.Note(packet, TraceNote.Dropped, $"needs fragmentation (MTU {outDevice.Mtu}) but DF is set");
+                Stack.SendIcmpError(packet, 3, 4, (uint)outDevice.Mtu);
+                return new PacketResult(PacketFate.Unroutable);
+            }
+
+            IpFragmenter.Fragment(this, packet, outDevice.Mtu, _transmitFragment);
+            return new PacketResult(fate);
+        }
+
         Transmit(packet, outDevice);
         return new PacketResult(fate);
     }
+
+    private void TransmitFragment(Packet fragment) => Transmit(fragment, fragment.OutDevice!);
 
     // loopback_xmit: the packet comes back in on lo with an all-zero Ethernet header and its route kept.
     private PacketResult Loop(Packet packet, PacketFate fate)

@@ -91,6 +91,12 @@ public sealed class Packet
     /// <summary>The largest fragment a reassembled datagram was made of (<c>IPCB(skb)-&gt;frag_max_size</c>), 0 when not reassembled.</summary>
     public int FragmentMaxSize { get; set; }
 
+    /// <summary>
+    /// The data lengths of the fragments a datagram reassembled for conntrack was made of, in offset order (the
+    /// kernel's frag list, which <c>ip_do_fragment</c> reuses to refragment it); empty otherwise.
+    /// </summary>
+    public List<int> FragmentLengths { get; } = [];
+
     /// <summary>Whether the IP header or the whole datagram changed since the packet entered (checksums were kept up to date).</summary>
     public bool Modified { get; set; }
 
@@ -184,6 +190,7 @@ public sealed class Packet
         Timestamp = other.Timestamp;
         NfTrace = other.NfTrace;
         FragmentMaxSize = other.FragmentMaxSize;
+        FragmentLengths.AddRange(other.FragmentLengths);
         Modified = other.Modified;
     }
 
@@ -204,6 +211,7 @@ public sealed class Packet
         Timestamp = default;
         NfTrace = false;
         FragmentMaxSize = 0;
+        FragmentLengths.Clear();
         Modified = false;
     }
 

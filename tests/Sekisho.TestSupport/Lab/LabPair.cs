@@ -57,6 +57,53 @@ public sealed class LabPair : IDisposable
     public void InjectDatagram(string interfaceName, byte[] datagram, string? step = null) =>
         Inject(interfaceName, Host.FrameTo(interfaceName, datagram), step);
 
+    /// <summary>
+    /// Injects many frames into both, the kernel with a single barrier at the end, and compares what they sent (as
+    /// multisets: the kernel's frames of different interfaces interleave differently) and logged, when asked.
+    /// </summary>
+    public void InjectMany(IReadOnlyList<(string Interface, byte[] Frame)> frames, bool compareOutput = true, string? step = null)
+    {
+        Kernel.InjectMany(frames);
+        foreach (var (name, frame) in frames)
+        {
+            Sekisho.Inject(name, frame);
+        }
+
+        var kernelFrames = Kernel.TakeFrames();
+        var sekishoFrames = Sekisho.TakeFrames();
+        var kernelLog = Kernel.TakeLog();
+        var sekishoLog = Sekisho.TakeLog();
+        LastFrames = kernelFrames;
+        LastLog = kernelLog;
+        if (!compareOutput)
+        {
+            return;
+        }
+
+        var kernelSorted = kernelFrames.Select(Normalise).Order(StringComparer.Ordinal).ToList();
+        var sekishoSorted = sekishoFrames.Select(Normalise).Order(StringComparer.Ordinal).ToList();
+        if (!kernelSorted.SequenceEqual(sekishoSorted))
+        {
+            // Counters say where the two parted ways: compare them first.
+            AssertCounters(step);
+            var onlyKernel = kernelSorted.Except(sekishoSorted).Take(10);
+            var onlySekisho = sekishoSorted.Except(kernelSorted).Take(10);
+            throw new XunitException($"frames differ{(step is null ? "" : " at " + step)}: kernel sent {kernelSorted.Count}, Sekisho {sekishoSorted.Count}\n" +
+                $"=== only kernel ===\n{string.Join('\n', onlyKernel)}\n=== only sekisho ===\n{string.Join('\n', onlySekisho)}");
+        }
+
+        var kernelLines = kernelLog.Select(l => $"<{l.Level}> {l.Message}").Order(StringComparer.Ordinal);
+        var sekishoLines = sekishoLog.Select(l => $"<{l.Level}> {l.Message}").Order(StringComparer.Ordinal);
+        if (!kernelLines.SequenceEqual(sekishoLines))
+        {
+            throw new XunitException($"log differs{(step is null ? "" : " at " + step)}");
+        }
+    }
+
+    /// <summary>Injects many IPv4 datagrams on one interface (see the other overload).</summary>
+    public void InjectMany(string interfaceName, IEnumerable<byte[]> datagrams, bool compareOutput = true, string? step = null) =>
+        InjectMany(datagrams.Select(d => (interfaceName, Host.FrameTo(interfaceName, d))).ToList(), compareOutput, step);
+
     /// <summary>Runs a tool on both; their results must be equal.</summary>
     public ToolResult Tool(string commandLine, string? stdin = null)
     {
