@@ -212,6 +212,9 @@ public sealed class LocalStack
         BinaryPrimitives.WriteUInt32BigEndian(icmp[4..], info);
         data[..quoted].CopyTo(icmp[8..]);
         BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], Checksum.Compute(icmp));
+
+        // icmp_glue_bits: an error belongs to the connection of the datagram it quotes (nf_ct_attach).
+        ConntrackTable.Attach(reply, cause);
         SendIcmp(reply, cause);
     }
 
@@ -271,7 +274,7 @@ public sealed class LocalStack
         WriteIpHeader(ip, 0, 0, IpDontFragment, 6, source, destination);
         WriteReset(ip[20..], tcp, (uint)data.Length - (uint)ihl);
         FinishTcp(ip, source, destination);
-        AttachConntrack(reply, cause);
+        ConntrackTable.Attach(reply, cause);
         Net.SendGenerated(reply, cause);
     }
 
@@ -559,7 +562,9 @@ public sealed class LocalStack
             return;
         }
 
-        // pskb_trim_rcsum has cut the datagram to the UDP length: icmp_send quotes no more.
+        // pskb_trim_rcsum has cut the datagram to the UDP length: icmp_send quotes no more. The datagram has left
+        // its connection (nf_reset_ct): the error finds it again through conntrack's lookup.
+        packet.Conntrack = null;
         SendIcmpError(packet, 3, 3, 0, ihl + length);
     }
 
@@ -607,18 +612,6 @@ public sealed class LocalStack
         source.Write(ip[12..]);
         destination.Write(ip[16..]);
         BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum.Compute(ip[..20]));
-    }
-
-    // nf_ct_attach: the reply belongs to the offending packet's connection, in the other direction, as related.
-    private static void AttachConntrack(Packet reply, Packet cause)
-    {
-        if (cause.Conntrack is null)
-        {
-            return;
-        }
-
-        reply.Conntrack = cause.Conntrack;
-        reply.CtInfo = cause.CtInfo is CtInfo.Established or CtInfo.Related or CtInfo.New ? CtInfo.RelatedReply : CtInfo.Related;
     }
 
     // The generator of IP IDs for datagrams without DF: the kernel's is a keyed hash, not reproducible.
