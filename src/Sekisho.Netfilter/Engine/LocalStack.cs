@@ -24,7 +24,8 @@ namespace Sekisho.Netfilter.Engine;
 /// (<c>icmp_ratelimit</c>, burst of six, skipped when the reply leaves through loopback). The kernel charges the
 /// global bucket a random 0 to 2 credits per message; Sekisho charges the mean, one. IP options of the offending
 /// packet are not echoed. No ICMP message is sent while the ICMP socket is sending another (<c>icmp_xmit_lock</c>):
-/// a REJECT in OUTPUT of the host's own echo reply or ICMP error answers nothing.
+/// a REJECT in OUTPUT of the host's own echo reply or ICMP error answers nothing. An error belongs to the
+/// connection of the datagram it quotes (<c>nf_ct_attach</c> in <c>icmp_glue_bits</c>), as RELATED.
 /// </para>
 /// <para>
 /// The TCP model answers one segment at a time, without connections: a SYN to a listening port gets a SYN-ACK
