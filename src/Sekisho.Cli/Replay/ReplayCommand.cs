@@ -28,7 +28,8 @@ namespace Sekisho.Cli.Replay;
 /// </para>
 /// <para>
 /// The state directory is held under the xtables lock for the whole replay; at the end the ruleset with its counters
-/// and the conntrack table are written back atomically, LOG lines have been appended to its <c>messages</c> file.
+/// and the conntrack table are written back atomically, LOG lines have been appended to its <c>messages</c> file
+/// (and sent to the system logger when one listens on <c>/dev/log</c>).
 /// </para>
 /// </remarks>
 internal sealed class ReplayCommand : IPacketTransmitter
@@ -149,7 +150,10 @@ internal sealed class ReplayCommand : IPacketTransmitter
         var ruleset = _state.Load();
         Directory.CreateDirectory(_state.Path);
         using var log = new MessagesFileSink(_state.MessagesPath, host.HostName);
-        _net = new NetNamespace(host, _clock, log) { Transmitter = this };
+
+        // As klogd passes the kernel's messages on: to the system logger too, when one listens on /dev/log.
+        using var syslog = SyslogSink.TryOpen();
+        _net = new NetNamespace(host, _clock, syslog is null ? log : new CompositeLogSink(log, syslog)) { Transmitter = this };
         if (File.Exists(_state.ConntrackPath))
         {
             try

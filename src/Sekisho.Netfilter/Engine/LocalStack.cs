@@ -24,7 +24,8 @@ namespace Sekisho.Netfilter.Engine;
 /// (<c>icmp_ratelimit</c>, burst of six, skipped when the reply leaves through loopback). The kernel charges the
 /// global bucket a random 0 to 2 credits per message; Sekisho charges the mean, one. IP options of the offending
 /// packet are not echoed. No ICMP message is sent while the ICMP socket is sending another (<c>icmp_xmit_lock</c>):
-/// a REJECT in OUTPUT of the host's own echo reply or ICMP error answers nothing.
+/// a REJECT in OUTPUT of the host's own echo reply or ICMP error answers nothing. An error belongs to the
+/// connection of the datagram it quotes (<c>nf_ct_attach</c> in <c>icmp_glue_bits</c>), as RELATED.
 /// </para>
 /// <para>
 /// The TCP model answers one segment at a time, without connections: a SYN to a listening port gets a SYN-ACK
@@ -212,6 +213,9 @@ public sealed class LocalStack
         BinaryPrimitives.WriteUInt32BigEndian(icmp[4..], info);
         data[..quoted].CopyTo(icmp[8..]);
         BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], Checksum.Compute(icmp));
+
+        // icmp_glue_bits: an error belongs to the connection of the datagram it quotes (nf_ct_attach).
+        ConntrackTable.Attach(reply, cause);
         SendIcmp(reply, cause);
     }
 
@@ -271,7 +275,7 @@ public sealed class LocalStack
         WriteIpHeader(ip, 0, 0, IpDontFragment, 6, source, destination);
         WriteReset(ip[20..], tcp, (uint)data.Length - (uint)ihl);
         FinishTcp(ip, source, destination);
-        AttachConntrack(reply, cause);
+        ConntrackTable.Attach(reply, cause);
         Net.SendGenerated(reply, cause);
     }
 
@@ -559,7 +563,9 @@ public sealed class LocalStack
             return;
         }
 
-        // pskb_trim_rcsum has cut the datagram to the UDP length: icmp_send quotes no more.
+        // pskb_trim_rcsum has cut the datagram to the UDP length: icmp_send quotes no more. The datagram has left
+        // its connection (nf_reset_ct): the error finds it again through conntrack's lookup.
+        packet.Conntrack = null;
         SendIcmpError(packet, 3, 3, 0, ihl + length);
     }
 
@@ -607,18 +613,6 @@ public sealed class LocalStack
         source.Write(ip[12..]);
         destination.Write(ip[16..]);
         BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum.Compute(ip[..20]));
-    }
-
-    // nf_ct_attach: the reply belongs to the offending packet's connection, in the other direction, as related.
-    private static void AttachConntrack(Packet reply, Packet cause)
-    {
-        if (cause.Conntrack is null)
-        {
-            return;
-        }
-
-        reply.Conntrack = cause.Conntrack;
-        reply.CtInfo = cause.CtInfo is CtInfo.Established or CtInfo.Related or CtInfo.New ? CtInfo.RelatedReply : CtInfo.Related;
     }
 
     // The generator of IP IDs for datagrams without DF: the kernel's is a keyed hash, not reproducible.

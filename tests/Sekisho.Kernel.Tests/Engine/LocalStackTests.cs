@@ -104,6 +104,15 @@ public sealed class LocalStackTests
         Assert.Empty(lab.LastFrames);
         lab.InjectDatagram("eth0", PacketBuilder.Udp(From(7) with { Destination = Ipv4Address.Parse("10.1.51.255") }, 5353, 53, "x"u8), "broadcast UDP");
         Assert.Empty(lab.LastFrames);
+
+        // Fragments are reassembled before delivery: the answer quotes the whole datagram.
+        var fragments = PacketBuilder.Fragment(PacketBuilder.Udp(From(8) with { Id = 777 }, 5353, 53, new byte[200]), 64);
+        for (int i = 0; i < fragments.Count; i++)
+        {
+            lab.InjectDatagram("eth0", fragments[i], $"fragment {i}");
+            Assert.Equal(i == fragments.Count - 1 ? 1 : 0, lab.LastFrames.Count);
+        }
+
         lab.AssertCounters();
     }
 

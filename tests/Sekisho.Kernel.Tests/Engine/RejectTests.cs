@@ -147,6 +147,33 @@ public sealed class RejectTests
     }
 
     [KernelFact]
+    public void WithConntrack_RepliesStatesLikeKernel()
+    {
+        const string rules = """
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A INPUT -m state --state ESTABLISHED -j LOG --log-prefix "in established "
+            -A INPUT -p tcp --dport 9 -j REJECT --reject-with tcp-reset
+            -A INPUT -p udp --dport 3 -j REJECT
+            -A OUTPUT -m state --state RELATED -j LOG --log-prefix "related "
+            -A OUTPUT -m state --state INVALID -j LOG --log-prefix "invalid "
+            -A OUTPUT -m state --state NEW -j LOG --log-prefix "new "
+            -A OUTPUT -m state --state ESTABLISHED -j LOG --log-prefix "established "
+            COMMIT
+            """;
+        using var lab = new LabPair(LabHost.SeedServer1(), rules);
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(From(50), 40000, 9, TcpHeader.Syn, 1), "SYN rejected with a reset");
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(From(50), 5353, 3, "x"u8), "UDP rejected");
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(From(50), 5353, 4, "x"u8), "UDP to a closed port: the stack answers");
+        lab.InjectDatagram("eth0", PacketBuilder.Echo(From(50), 9, 1), "echo: the reply is ESTABLISHED");
+        lab.InjectDatagram("eth0", PacketBuilder.Echo(From(50), 9, 2), "second echo");
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(From(50), 40001, 22, TcpHeader.Syn, 1), "SYN to a closed port: the stack resets");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
     public void Forward_EveryKindOnARouter_LikeKernel()
     {
         const string rules = """
