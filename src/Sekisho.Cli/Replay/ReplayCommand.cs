@@ -221,7 +221,7 @@ internal sealed class ReplayCommand : IPacketTransmitter
             _summary.Write(stdout, options.Capture!, $"{reader.Format}, {LinkTypes(reader)}");
         }
 
-        return reader.Error is null ? 0 : 1;
+        return reader.Error is null && _summary.Errors == 0 ? 0 : 1;
     }
 
     private static string LinkTypes(CaptureReader reader) =>
