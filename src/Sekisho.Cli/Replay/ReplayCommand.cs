@@ -65,6 +65,9 @@ internal sealed class ReplayCommand : IPacketTransmitter
         _state = state;
     }
 
+    // The state directory's conntrack file (the file `sekisho conntrack' reads).
+    private string ConntrackPath => Path.Combine(_state.Path, "conntrack");
+
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         if (!TryParse(args, out var options, out string error))
@@ -150,16 +153,16 @@ internal sealed class ReplayCommand : IPacketTransmitter
         Directory.CreateDirectory(_state.Path);
         using var log = new MessagesFileSink(_state.MessagesPath, host.HostName);
         _net = new NetNamespace(host, _clock, log) { Transmitter = this };
-        if (File.Exists(_state.ConntrackPath))
+        if (File.Exists(ConntrackPath))
         {
             try
             {
-                using var stream = File.OpenRead(_state.ConntrackPath);
+                using var stream = File.OpenRead(ConntrackPath);
                 _net.Conntrack.Load(stream);
             }
             catch (InvalidDataException ex)
             {
-                stderr.Write($"sekisho replay: {_state.ConntrackPath}: {ex.Message}; starting with an empty conntrack table\n");
+                stderr.Write($"sekisho replay: {ConntrackPath}: {ex.Message}; starting with an empty conntrack table\n");
             }
         }
 
@@ -198,7 +201,7 @@ internal sealed class ReplayCommand : IPacketTransmitter
 
         progress?.Finish();
         _state.SaveRuleset(ruleset);
-        _state.WriteFile(_state.ConntrackPath, _net.Conntrack.Save);
+        _state.WriteFile(ConntrackPath, _net.Conntrack.Save);
         _out?.Commit();
         foreach (string message in errors)
         {
