@@ -64,6 +64,11 @@ internal sealed class DemoCommand : IPacketTransmitter, IPacketLogSink
                     break;
                 case Run run:
                     stdout.Write($"server1$ sudo {run.CommandLine}\n");
+                    if (run.Time is { } at)
+                    {
+                        _clock.Set(at);
+                    }
+
                     var result = Execute(run.CommandLine);
                     stdout.Write(result.Stdout);
                     stdout.Write(result.Stderr);
@@ -71,6 +76,11 @@ internal sealed class DemoCommand : IPacketTransmitter, IPacketLogSink
                 case Traffic traffic:
                     stdout.Write($"{traffic.Prompt}\n");
                     _sent.Clear();
+                    if (traffic.FirstIdentifier is { } id)
+                    {
+                        _net.Stack.NextIdentifier = id;
+                    }
+
                     foreach (var (time, datagram) in traffic.Packets)
                     {
                         _clock.Set(time);
@@ -109,7 +119,7 @@ internal sealed class DemoCommand : IPacketTransmitter, IPacketLogSink
         _ = words[0] switch
         {
             "iptables" => new IptablesCommand(_store, _names).Run(words[1..], output),
-            "iptables-save" => new SaveCommand(_store, _names).Run(words[1..], output),
+            "iptables-save" => new SaveCommand(_store, _names, _clock).Run(words[1..], output),
             _ => throw new InvalidOperationException($"unknown demo command {words[0]}"),
         };
         if (!ReferenceEquals(_store.Ruleset, _loaded) || _store.Ruleset.Tables.Count != _loadedTables)
@@ -128,6 +138,8 @@ internal sealed class DemoCommand : IPacketTransmitter, IPacketLogSink
         private DateTimeOffset _now = start;
 
         public override DateTimeOffset GetUtcNow() => _now;
+
+        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
         public void Set(DateTimeOffset time) => _now = time;
     }

@@ -61,7 +61,7 @@ internal static class SeedScenario
                 """),
             new ShowLog(),
             new Say("Save the ruleset, as `service iptables save` writes /etc/sysconfig/iptables:"),
-            new Run("iptables-save"),
+            new Run("iptables-save", new DateTimeOffset(2017, 9, 2, 9, 38, 33, TimeSpan.Zero)),
         ];
     }
 
@@ -98,7 +98,7 @@ internal static class SeedScenario
                 ? "ssh: connect to host server1 port 22: Connection refused"
                 : replies.Count == 0
                     ? "ssh: connect to host server1 port 22: Connection timed out"
-                    : "(server 1 answered)");
+                    : "(server 1 answered)", FirstIdentifier: 41414);
     }
 
     // Linux ping: an 8-byte timestamp, then the bytes 0x10, 0x11, ... up to 56 bytes.

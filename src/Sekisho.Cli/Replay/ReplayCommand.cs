@@ -65,9 +65,6 @@ internal sealed class ReplayCommand : IPacketTransmitter
         _state = state;
     }
 
-    // The state directory's conntrack file (the file `sekisho conntrack' reads).
-    private string ConntrackPath => Path.Combine(_state.Path, "conntrack");
-
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         if (!TryParse(args, out var options, out string error))
@@ -153,17 +150,13 @@ internal sealed class ReplayCommand : IPacketTransmitter
         Directory.CreateDirectory(_state.Path);
         using var log = new MessagesFileSink(_state.MessagesPath, host.HostName);
         _net = new NetNamespace(host, _clock, log) { Transmitter = this };
-        if (File.Exists(ConntrackPath))
+        try
         {
-            try
-            {
-                using var stream = File.OpenRead(ConntrackPath);
-                _net.Conntrack.Load(stream);
-            }
-            catch (InvalidDataException ex)
-            {
-                stderr.Write($"sekisho replay: {ConntrackPath}: {ex.Message}; starting with an empty conntrack table\n");
-            }
+            _state.LoadConntrack(_net.Conntrack);
+        }
+        catch (InvalidDataException ex)
+        {
+            stderr.Write($"sekisho replay: {_state.ConntrackPath}: {ex.Message}; starting with an empty conntrack table\n");
         }
 
         _net.Load(ruleset);
@@ -201,7 +194,7 @@ internal sealed class ReplayCommand : IPacketTransmitter
 
         progress?.Finish();
         _state.SaveRuleset(ruleset);
-        _state.WriteFile(ConntrackPath, _net.Conntrack.Save);
+        _state.SaveConntrack(_net.Conntrack);
         _out?.Commit();
         foreach (string message in errors)
         {

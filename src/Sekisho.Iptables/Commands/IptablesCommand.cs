@@ -47,6 +47,11 @@ public sealed class IptablesCommand
             }
 
             using var tableLock = _store.Lock(cmd.WaitGiven ? cmd.Wait : 0);
+            if (_store is StateDirectory directory && TextRuleEdit.TryRun(cmd, directory, _names) is { } status)
+            {
+                return status;
+            }
+
             var table = _store.OpenTable(cmd.Table);
             if (table == null)
             {

@@ -8,32 +8,34 @@ namespace Sekisho.Iptables.State;
 
 /// <summary>The ruleset file of a state directory: reading and writing.</summary>
 /// <remarks>
-/// The content is iptables-save <c>-c</c> output of every table, oldest first, after <see cref="StateDirectory.Header"/>.
+/// The content is iptables-save <c>-c</c> output of every table, oldest first, after <see cref="StateDirectory.Header"/>
+/// and a checksum line (see <see cref="RulesetText"/>).
 /// Interfaces are written as stored (iptables-save drops <c>-i +</c>), so that reading a file back gives the
 /// same rules. Reading goes through iptables-restore's own parser: a file that restore would refuse is
 /// damaged, and is reported with the line and reason.
 /// </remarks>
 public static class RulesetFile
 {
-    /// <summary>The file content for a ruleset.</summary>
+    /// <summary>The file content for a ruleset: header, checksum line, every table in creation order.</summary>
     public static byte[] Serialize(Ruleset ruleset, INameService names)
     {
-        using var stream = new MemoryStream();
-        Write(stream, ruleset, names);
-        return stream.ToArray();
+        using var body = new MemoryStream();
+        foreach (var table in ruleset.Tables)
+        {
+            WriteTable(body, table, names);
+        }
+
+        return RulesetText.Compose(body.GetBuffer().AsSpan(0, (int)body.Length));
     }
 
     /// <summary>Writes the file content for a ruleset to a stream.</summary>
-    public static void Write(Stream stream, Ruleset ruleset, INameService names)
+    public static void Write(Stream stream, Ruleset ruleset, INameService names) => stream.Write(Serialize(ruleset, names));
+
+    /// <summary>Writes one table's block as the state file holds it (exact forms, counters, <c>#save</c> lines).</summary>
+    public static void WriteTable(Stream stream, Table table, INameService names)
     {
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
-        writer.Write(StateDirectory.Header);
-        writer.Write('\n');
-        var saver = new RuleSaver(names);
-        foreach (var table in ruleset.Tables)
-        {
-            SaveCommand.Write(writer, table, RuleSaver.CounterStyle.Prefix, saver, exactInterfaces: true);
-        }
+        SaveCommand.Write(writer, table, RuleSaver.CounterStyle.Prefix, new RuleSaver(names), exactInterfaces: true);
     }
 
     /// <summary>Reads a ruleset file; throws a clear error naming the file when it is damaged.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using Sekisho.Iptables.Commands;
 using Sekisho.Iptables.Output;
+using Sekisho.Netfilter.Conntrack;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -15,6 +16,8 @@ namespace Sekisho.Iptables.State;
 /// table first, behind a header naming the format. Written atomically (temporary file, fsync, rename).</item>
 /// <item><c>xtables.lock</c>: the lock file (unless <c>$XTABLES_LOCKFILE</c> names another).</item>
 /// <item><c>kernel.log</c>: the kernel's messages (<c>dmesg</c>), one per line.</item>
+/// <item><c>conntrack</c>: the connection tracking table (<see cref="ConntrackTable.Save"/>'s format), written
+/// atomically.</item>
 /// </list>
 /// <para>The directory is <c>$SEKISHO_STATE_DIR</c>; without it <c>/var/lib/sekisho</c> for root and
 /// <c>$XDG_STATE_HOME/sekisho</c> (default <c>~/.local/state/sekisho</c>) for other users. A ruleset file that
@@ -27,6 +30,9 @@ public sealed class StateDirectory : IRulesetStore
 
     private readonly INameService _names;
     private Ruleset? _cache;
+    private byte[]? _content;
+    private RulesetText? _text;
+    private bool _read;
 
     /// <summary>Opens (creating if needed) a state directory.</summary>
     public StateDirectory(string path, INameService names)
@@ -44,6 +50,77 @@ public sealed class StateDirectory : IRulesetStore
 
     /// <inheritdoc />
     public IKernelLog KernelLog { get; }
+
+    /// <summary>The connection tracking table file.</summary>
+    public string ConntrackPath => System.IO.Path.Combine(Path, "conntrack");
+
+    /// <summary>Fills a table from the conntrack file (an absent file is an empty table).</summary>
+    public void LoadConntrack(ConntrackTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (!File.Exists(ConntrackPath))
+        {
+            table.Flush();
+            return;
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(ConntrackPath);
+            table.Load(stream);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new XtablesException(ExitStatus.OtherProblem,
+                $"sekisho: cannot read the state file {ConntrackPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
+        }
+    }
+
+    /// <summary>Writes a table to the conntrack file, atomically.</summary>
+    public void SaveConntrack(ConntrackTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        EnsureDirectory();
+        try
+        {
+            AtomicFile.Write(ConntrackPath, table.Save);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new XtablesException(ExitStatus.OtherProblem,
+                $"sekisho: cannot write the state file {ConntrackPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
+        }
+    }
+
+    /// <summary>The host model file (see <see cref="HostDescription"/>).</summary>
+    public string HostPath => System.IO.Path.Combine(Path, "host");
+
+    /// <summary>The log file LOG lines go to, in the <c>/var/log/messages</c> form.</summary>
+    public string MessagesPath => System.IO.Path.Combine(Path, "messages");
+
+    /// <summary>The stored host model, or null when the directory has none. A damaged file throws <see cref="FormatException"/>.</summary>
+    public HostDescription? LoadHost() =>
+        File.Exists(HostPath) ? HostDescription.Parse(File.ReadAllText(HostPath), HostPath) : null;
+
+    /// <summary>Stores the host model (atomically).</summary>
+    public void SaveHost(HostDescription host)
+    {
+        EnsureDirectory();
+        AtomicFile.Write(HostPath, Encoding.UTF8.GetBytes(host.Format()));
+    }
+
+    /// <summary>
+    /// Writes a ruleset back whole (a replay's counters), atomically; the caller holds the lock and loaded the
+    /// ruleset under it.
+    /// </summary>
+    public void SaveRuleset(Ruleset ruleset) => Persist(ruleset);
+
+    /// <summary>Writes a file of the directory atomically and durably.</summary>
+    public void WriteFile(string path, Action<Stream> write)
+    {
+        EnsureDirectory();
+        AtomicFile.Write(path, write);
+    }
 
     /// <summary>The default state directory for this user (see the type's remarks).</summary>
     public static string DefaultPath()
@@ -78,6 +155,24 @@ public sealed class StateDirectory : IRulesetStore
     /// <inheritdoc />
     public Table? OpenTable(string name)
     {
+        if (_cache == null && Text() is { } text)
+        {
+            // Only the table asked for is parsed; the others stay text.
+            if (text.Find(name) is { } section)
+            {
+                return ParseSection(text, section).Clone();
+            }
+
+            if (TableDefinition.Find(name) is not { } definition)
+            {
+                return null;
+            }
+
+            var created = new Table(definition);
+            PersistText(text, created);
+            return created.Clone();
+        }
+
         var ruleset = Current();
         if (ruleset.Find(name) is { } existing)
         {
@@ -90,18 +185,27 @@ public sealed class StateDirectory : IRulesetStore
         }
 
         var updated = ruleset.Clone();
-        var created = updated.GetOrCreate(name)!;
+        var added = updated.GetOrCreate(name)!;
         Persist(updated);
-        return created.Clone();
+        return added.Clone();
     }
 
     /// <inheritdoc />
     public int ReplaceTable(Table table)
     {
-        int rc = TableValidator.Validate(table, KernelLog, Current());
+        // Only hashlimit's check looks at the other tables the kernel holds.
+        bool needsCurrent = _cache != null || Text() == null ||
+            table.Chains.Any(c => c.Rules.Any(r => r.Matches.Any(m => m is Netfilter.Extensions.Matches.HashlimitMatch)));
+        int rc = TableValidator.Validate(table, KernelLog, needsCurrent ? Current() : null);
         if (rc != Errno.Ok)
         {
             return rc;
+        }
+
+        if (_cache == null && Text() is { } text)
+        {
+            PersistText(text, table);
+            return Errno.Ok;
         }
 
         var updated = Current().Clone();
@@ -110,34 +214,88 @@ public sealed class StateDirectory : IRulesetStore
         return Errno.Ok;
     }
 
-    /// <summary>The host model file (see <see cref="HostDescription"/>).</summary>
-    public string HostPath => System.IO.Path.Combine(Path, "host");
-
-    /// <summary>The log file LOG lines go to, in the <c>/var/log/messages</c> form.</summary>
-    public string MessagesPath => System.IO.Path.Combine(Path, "messages");
-
-    /// <summary>The stored host model, or null when the directory has none. A damaged file throws <see cref="FormatException"/>.</summary>
-    public HostDescription? LoadHost() =>
-        File.Exists(HostPath) ? HostDescription.Parse(File.ReadAllText(HostPath), HostPath) : null;
-
-    /// <summary>Stores the host model (atomically).</summary>
-    public void SaveHost(HostDescription host)
+    /// <summary>
+    /// The state file's text when it is exactly as Sekisho wrote it (checksum intact), for the commands that work on
+    /// lines (<see cref="RulesetText"/>); null when there is no file or it must be parsed.
+    /// </summary>
+    internal RulesetText? Text()
     {
-        EnsureDirectory();
-        AtomicFile.Write(HostPath, Encoding.UTF8.GetBytes(host.Format()));
+        if (!_read)
+        {
+            _content = ReadFile();
+            _text = _content == null ? null : RulesetText.TryRead(_content);
+            _read = true;
+        }
+
+        return _text;
     }
 
-    /// <summary>
-    /// Writes a ruleset back whole (a replay's counters), atomically; the caller holds the lock and loaded the
-    /// ruleset under it.
-    /// </summary>
-    public void SaveRuleset(Ruleset ruleset) => Persist(ruleset);
-
-    /// <summary>Writes a file of the directory atomically and durably.</summary>
-    public void WriteFile(string path, Action<Stream> write)
+    /// <summary>Installs a new file content that a line-level command produced (durably, atomically).</summary>
+    internal void WriteText(byte[] content)
     {
-        EnsureDirectory();
-        AtomicFile.Write(path, write);
+        Write(stream => stream.Write(content));
+        _cache = null;
+        _content = content;
+        _text = null;
+        _read = false;
+    }
+
+    private Table ParseSection(RulesetText text, TableText section)
+    {
+        byte[] header = Encoding.ASCII.GetBytes(Header + "\n");
+        byte[] single = new byte[header.Length + section.End - section.Start];
+        header.CopyTo(single, 0);
+        text.Content.AsSpan(section.Start, section.End - section.Start).CopyTo(single.AsSpan(header.Length));
+        return RulesetFile.Parse(single, RulesetPath, _names).Find(section.Name)
+            ?? throw new InvalidOperationException("A table section parsed to no table.");
+    }
+
+    private void PersistText(RulesetText text, Table table)
+    {
+        using var body = new MemoryStream(text.Content.Length + 4096);
+        bool written = false;
+        foreach (var section in text.Tables)
+        {
+            if (section.Name == table.Name)
+            {
+                RulesetFile.WriteTable(body, table, _names);
+                written = true;
+            }
+            else
+            {
+                body.Write(text.Content, section.Start, section.End - section.Start);
+            }
+        }
+
+        if (!written)
+        {
+            RulesetFile.WriteTable(body, table, _names);
+        }
+
+        WriteText(RulesetText.Compose(body.GetBuffer().AsSpan(0, (int)body.Length)));
+    }
+
+    private byte[]? ReadFile()
+    {
+        if (_content != null)
+        {
+            return _content;
+        }
+
+        if (!File.Exists(RulesetPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            return File.ReadAllBytes(RulesetPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new XtablesException(ExitStatus.OtherProblem,
+                $"sekisho: cannot read the state file {RulesetPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
+        }
     }
 
     private Ruleset Current()
@@ -147,41 +305,33 @@ public sealed class StateDirectory : IRulesetStore
             return _cache;
         }
 
-        if (!File.Exists(RulesetPath))
-        {
-            _cache = new Ruleset();
-            return _cache;
-        }
-
-        byte[] content;
-        try
-        {
-            content = File.ReadAllBytes(RulesetPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new XtablesException(ExitStatus.OtherProblem,
-                $"sekisho: cannot read the state file {RulesetPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
-        }
-
-        _cache = RulesetFile.Parse(content, RulesetPath, _names);
+        byte[]? content = ReadFile();
+        _cache = content == null ? new Ruleset() : RulesetFile.Parse(content, RulesetPath, _names);
         return _cache;
     }
 
     private void Persist(Ruleset ruleset)
     {
+        byte[] content = RulesetFile.Serialize(ruleset, _names);
+        Write(stream => stream.Write(content));
+        _cache = ruleset;
+        _content = content;
+        _text = null;
+        _read = false;
+    }
+
+    private void Write(Action<Stream> write)
+    {
         EnsureDirectory();
         try
         {
-            AtomicFile.Write(RulesetPath, stream => RulesetFile.Write(stream, ruleset, _names));
+            AtomicFile.Write(RulesetPath, write);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new XtablesException(ExitStatus.OtherProblem,
                 $"sekisho: cannot write the state file {RulesetPath}: {Errors.Describe(ex)}\n", XtablesErrorStyle.Raw);
         }
-
-        _cache = ruleset;
     }
 
     private void EnsureDirectory()

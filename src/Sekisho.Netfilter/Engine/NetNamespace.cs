@@ -88,6 +88,12 @@ public sealed class NetNamespace
     /// <summary>The host's network stack: what it answers to packets delivered to it.</summary>
     public LocalStack Stack { get; }
 
+    /// <summary>
+    /// The random numbers of the namespace (the kernel's <c>get_random_u32()</c>, read by the statistic match);
+    /// replace it with a seeded generator for reproducible runs.
+    /// </summary>
+    public Random Random { get; set; } = new();
+
     /// <summary>The packets this namespace reuses.</summary>
     public PacketPool Pool { get; } = new();
 
@@ -502,6 +508,12 @@ public sealed class NetNamespace
                 Tracer?.Note(packet, TraceNote.Dropped, Host.Forwarding
                     ? $"no route to {destination}"
                     : $"{destination} is not local and forwarding is off");
+                if (route.Type == RouteType.Unreachable && Host.Forwarding)
+                {
+                    // ip_error: a forwarding host answers with network unreachable.
+                    Stack.SendUnreachable(packet);
+                }
+
                 Conntrack.Release(packet);
                 return new PacketResult(PacketFate.Unroutable);
         }

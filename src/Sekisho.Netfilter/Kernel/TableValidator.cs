@@ -76,6 +76,29 @@ public static class TableValidator
         return Errno.Ok;
     }
 
+    /// <summary>
+    /// Checks one rule as if it were reachable from <paramref name="hooks"/>, writing nothing to any log: whether the
+    /// kernel accepts it there, with no other rule's state involved (hashlimit's table list is not consulted).
+    /// </summary>
+    /// <remarks>
+    /// The checks only ever refuse more as hooks are added, so a rule accepted with every hook its chain could be
+    /// reached from is accepted wherever the kernel's walk finds it.
+    /// </remarks>
+    public static bool CheckRule(string table, HookMask hooks, Rule rule)
+    {
+        var context = new CheckContext(table, hooks, rule.Ip, NullKernelLog.Instance, rule.Matches, null, []);
+        foreach (var match in rule.Matches)
+        {
+            if (CheckModule(match.Module, "match", context) != Errno.Ok || match.CheckEntry(context) != Errno.Ok)
+            {
+                return false;
+            }
+        }
+
+        return rule.Target.Module is not { } module ||
+            (CheckModule(module, "target", context) == Errno.Ok && rule.Target.CheckEntry(context) == Errno.Ok);
+    }
+
     private static void StoreCheckedForms(Table table)
     {
         foreach (var chain in table.Chains)

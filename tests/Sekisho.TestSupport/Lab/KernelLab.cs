@@ -128,6 +128,30 @@ public sealed class KernelLab : IPacketLab
         }
     }
 
+    /// <summary>
+    /// Injects many frames and waits once at the end (one ARP probe per interface), reading what the kernel sends
+    /// in between so that no queue overflows.
+    /// </summary>
+    public void InjectMany(IEnumerable<(string Interface, byte[] Frame)> frames)
+    {
+        const int batchSize = 32;
+        var batch = new List<(TapDevice Tap, byte[] Frame)>(batchSize);
+        foreach (var (name, frame) in frames)
+        {
+            batch.Add((_taps[name], frame));
+            if (batch.Count == batchSize)
+            {
+                WriteBatch(batch);
+            }
+        }
+
+        WriteBatch(batch);
+        foreach (var iface in Host.Interfaces)
+        {
+            Barrier(iface.Name);
+        }
+    }
+
     /// <inheritdoc />
     public List<LabFrame> TakeFrames()
     {
@@ -191,6 +215,36 @@ public sealed class KernelLab : IPacketLab
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"ip {string.Join(' ', args)} failed: {result.Stderr}");
+        }
+    }
+
+    private void WriteBatch(List<(TapDevice Tap, byte[] Frame)> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        _thread.Invoke(() =>
+        {
+            foreach (var (tap, frame) in batch)
+            {
+                tap.Write(frame);
+            }
+
+            return 0;
+        });
+        batch.Clear();
+        foreach (var iface in Host.Interfaces)
+        {
+            var tap = _taps[iface.Name];
+            while (tap.Read(0) is { } received)
+            {
+                if (received.Length >= 14 && BinaryPrimitives.ReadUInt16BigEndian(received.AsSpan(12)) == 0x0800)
+                {
+                    _frames.Add(new LabFrame(iface.Name, received));
+                }
+            }
         }
     }
 

@@ -8,7 +8,8 @@ namespace Sekisho.TestSupport.Lab;
 /// <summary>The kernel and Sekisho side by side: the same host, the same ruleset, the same frames, compared after every step.</summary>
 /// <remarks>
 /// After each injected frame, the frames each host sent and the LOG lines each wrote must be identical; IP
-/// identification fields the kernel draws at random (datagrams the host itself sends without DF) are masked.
+/// identification fields the kernel draws at random (datagrams the host itself sends without DF) are masked, in
+/// the frames and in the LOG lines that print them.
 /// <see cref="AssertCounters"/> compares <c>iptables-save -c</c> of every table.
 /// </remarks>
 public sealed class LabPair : IDisposable
@@ -55,6 +56,53 @@ public sealed class LabPair : IDisposable
     /// <summary>Injects an IPv4 datagram, framed as sent by the peer to <paramref name="interfaceName"/>.</summary>
     public void InjectDatagram(string interfaceName, byte[] datagram, string? step = null) =>
         Inject(interfaceName, Host.FrameTo(interfaceName, datagram), step);
+
+    /// <summary>
+    /// Injects many frames into both, the kernel with a single barrier at the end, and compares what they sent (as
+    /// multisets: the kernel's frames of different interfaces interleave differently) and logged, when asked.
+    /// </summary>
+    public void InjectMany(IReadOnlyList<(string Interface, byte[] Frame)> frames, bool compareOutput = true, string? step = null)
+    {
+        Kernel.InjectMany(frames);
+        foreach (var (name, frame) in frames)
+        {
+            Sekisho.Inject(name, frame);
+        }
+
+        var kernelFrames = Kernel.TakeFrames();
+        var sekishoFrames = Sekisho.TakeFrames();
+        var kernelLog = Kernel.TakeLog();
+        var sekishoLog = Sekisho.TakeLog();
+        LastFrames = kernelFrames;
+        LastLog = kernelLog;
+        if (!compareOutput)
+        {
+            return;
+        }
+
+        var kernelSorted = kernelFrames.Select(Normalise).Order(StringComparer.Ordinal).ToList();
+        var sekishoSorted = sekishoFrames.Select(Normalise).Order(StringComparer.Ordinal).ToList();
+        if (!kernelSorted.SequenceEqual(sekishoSorted))
+        {
+            // Counters say where the two parted ways: compare them first.
+            AssertCounters(step);
+            var onlyKernel = kernelSorted.Except(sekishoSorted).Take(10);
+            var onlySekisho = sekishoSorted.Except(kernelSorted).Take(10);
+            throw new XunitException($"frames differ{(step is null ? "" : " at " + step)}: kernel sent {kernelSorted.Count}, Sekisho {sekishoSorted.Count}\n" +
+                $"=== only kernel ===\n{string.Join('\n', onlyKernel)}\n=== only sekisho ===\n{string.Join('\n', onlySekisho)}");
+        }
+
+        var kernelLines = kernelLog.Select(l => $"<{l.Level}> {l.Message}").Order(StringComparer.Ordinal);
+        var sekishoLines = sekishoLog.Select(l => $"<{l.Level}> {l.Message}").Order(StringComparer.Ordinal);
+        if (!kernelLines.SequenceEqual(sekishoLines))
+        {
+            throw new XunitException($"log differs{(step is null ? "" : " at " + step)}");
+        }
+    }
+
+    /// <summary>Injects many IPv4 datagrams on one interface (see the other overload).</summary>
+    public void InjectMany(string interfaceName, IEnumerable<byte[]> datagrams, bool compareOutput = true, string? step = null) =>
+        InjectMany(datagrams.Select(d => (interfaceName, Host.FrameTo(interfaceName, d))).ToList(), compareOutput, step);
 
     /// <summary>Runs a tool on both; their results must be equal.</summary>
     public ToolResult Tool(string commandLine, string? stdin = null)
@@ -116,7 +164,7 @@ public sealed class LabPair : IDisposable
                 .Append("\n=== sekisho ===\n").AppendJoin('\n', sekishoFrames.Select(Describe)).Append('\n');
         }
 
-        if (!kernelLog.SequenceEqual(sekishoLog))
+        if (!kernelLog.Select(NormaliseLog).SequenceEqual(sekishoLog.Select(NormaliseLog)))
         {
             problems.Append("log differs\n=== kernel ===\n").AppendJoin('\n', kernelLog.Select(l => $"<{l.Level}> {l.Message}"))
                 .Append("\n=== sekisho ===\n").AppendJoin('\n', sekishoLog.Select(l => $"<{l.Level}> {l.Message}")).Append('\n');
@@ -148,6 +196,28 @@ public sealed class LabPair : IDisposable
 
         return $"{frame.Interface}: {Convert.ToHexString(bytes)}";
     }
+
+    // The same masking for LOG lines: the ID of the logged datagram when the host sent it without DF.
+    private (int Level, string Message) NormaliseLog((int Level, string Message) line)
+    {
+        var match = s_loggedHeader.Match(line.Message);
+        if (!match.Success || match.Groups["flags"].Value.Contains("DF", StringComparison.Ordinal))
+        {
+            return line;
+        }
+
+        var source = Ipv4Address.Parse(match.Groups["src"].Value);
+        if (!Host.Interfaces.Any(i => i.Address == source))
+        {
+            return line;
+        }
+
+        var id = match.Groups["id"];
+        return (line.Level, line.Message[..id.Index] + "*" + line.Message[(id.Index + id.Length)..]);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex s_loggedHeader = new(
+        @"SRC=(?<src>[0-9.]+) DST=[0-9.]+ LEN=\d+ TOS=0x[0-9A-F]{2} PREC=0x[0-9A-F]{2} TTL=\d+ ID=(?<id>\d+) (?<flags>(CE )?(DF )?)");
 
     private static string Describe(LabFrame frame) => $"{frame.Interface}: {Convert.ToHexString(frame.Bytes)}";
 

@@ -1,7 +1,10 @@
+using System.Buffers.Binary;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -48,6 +51,58 @@ public sealed record AddrtypeMatch(ushort SourceTypes, ushort DestinationTypes, 
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_addrtype's <c>addrtype_mt_v1()</c>: each address type set given must hold the type of the address as
+    /// <c>inet_dev_addr_type()</c> classifies it (restricted to the input or output device with
+    /// <c>--limit-iface-in</c>/<c>-out</c>), inverted where asked; the destination is looked at only when the source
+    /// passed.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        NetDevice? device = null;
+        if ((Flags & Options.LimitInterfaceIn) != 0)
+        {
+            device = context.In;
+        }
+        else if ((Flags & Options.LimitInterfaceOut) != 0)
+        {
+            device = context.Out;
+        }
+
+        var data = context.Data;
+        var host = context.Net.Host;
+        if (SourceTypes != 0
+            && (HasType(host, device, Ipv4Address.Read(data[12..]), SourceTypes) == ((Flags & Options.InvertSource) != 0)))
+        {
+            return false;
+        }
+
+        return DestinationTypes == 0
+            || HasType(host, device, Ipv4Address.Read(data[16..]), DestinationTypes) != ((Flags & Options.InvertDestination) != 0);
+    }
+
+    // inet_dev_addr_type(): 0.0.0.0/8 and 255.255.255.255 are broadcast, class D multicast; otherwise the route's type,
+    // unicast when no route holds the address or its route belongs to another device.
+    private static bool HasType(HostModel host, NetDevice? device, Ipv4Address address, ushort types)
+    {
+        RouteType type;
+        if ((address.Value & 0xFF000000) == 0 || address.Value == 0xFFFFFFFF)
+        {
+            type = RouteType.Broadcast;
+        }
+        else
+        {
+            type = host.AddressType(address, device);
+            if (type is RouteType.Unreachable or RouteType.Unspecified)
+            {
+                type = RouteType.Unicast;
+            }
+        }
+
+        return (types & (1 << (int)type)) != 0;
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,3 +1,5 @@
+using Sekisho.Netfilter.Conntrack;
+using Sekisho.Netfilter.Engine;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -37,6 +39,43 @@ public sealed record ConnlimitMatch(Ipv4Address Mask, bool MaskPadded, uint Limi
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    public override bool UsesConntrack => true;
+
+    /// <inheritdoc />
+    public override object? CreateState(NetNamespace net) => new ConnectionCounter();
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_connlimit's <c>connlimit_mt</c>: the group is the masked source (or destination) address in the
+    /// connection's zone; the packet's connection (or, without one, its own tuple) is added to the group's count,
+    /// which is compared with the limit. A packet whose tuple cannot be read is dropped.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        var packet = context.Packet;
+        var ct = packet.Conntrack;
+        var data = packet.Data;
+        ConntrackTuple tuple;
+        var zone = ConntrackZone.Default;
+        if (ct is not null)
+        {
+            tuple = ct.Original;
+            zone = new ConntrackZone(ct.Zone, ct.ZoneDirections);
+        }
+        else if (data.Length < 20 || (data[6] & 0x1F) != 0 || data[7] != 0
+            || !ConntrackTable.TryGetTuple(data, 0, (data[0] & 0x0F) * 4, data[9], out tuple))
+        {
+            context.HotDrop = true;
+            return false;
+        }
+
+        uint address = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(
+            data[((Flags & Options.DestinationAddress) != 0 ? 16 : 12)..]);
+        int connections = ((ConnectionCounter)state!).Count(context.Net.Conntrack, address & Mask.Value, tuple, zone);
+        return (connections > Limit) != ((Flags & Options.Invert) != 0);
+    }
 
     /// <summary>libxt_connlimit's <c>count_bits4()</c>: 32 less the position of the highest bit of the inverted mask.</summary>
     private int MaskBits => BitOperations.LeadingZeroCount(~Mask.Value);

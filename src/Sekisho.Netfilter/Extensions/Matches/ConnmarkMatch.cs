@@ -1,3 +1,4 @@
+using Sekisho.Netfilter.Engine;
 using System.Text;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
@@ -20,6 +21,17 @@ public sealed record ConnmarkMatch(uint Mark, uint Mask, bool Invert) : MatchInf
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    public override bool UsesConntrack => true;
+
+    /// <inheritdoc />
+    /// <remarks>xt_connmark's <c>connmark_mt</c>: no connection, no match.</remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        var ct = context.Packet.Conntrack;
+        return ct is not null && ((ct.Mark & Mask) == Mark) != Invert;
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

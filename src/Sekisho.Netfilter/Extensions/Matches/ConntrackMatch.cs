@@ -1,3 +1,5 @@
+using Sekisho.Netfilter.Conntrack;
+using Sekisho.Netfilter.Engine;
 using System.Globalization;
 using System.Text;
 using Sekisho.Netfilter.Kernel;
@@ -160,6 +162,105 @@ public sealed record ConntrackMatch(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    public override bool UsesConntrack => true;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_conntrack's <c>conntrack_mt</c> (revision 3): the state bit of the packet's ctinfo (INVALID without a
+    /// connection, UNTRACKED when untracked, SNAT and DNAT from the status), then, with a connection, the
+    /// direction, the tuple addresses under their masks, protocol and port ranges of the tuples, status bits and
+    /// the seconds left; without a connection only a state option can match.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        var packet = context.Packet;
+        var ct = packet.Conntrack;
+        States bit = ct is not null
+            ? (States)(1 << ((int)packet.CtInfo % 3 + 1))
+            : packet.CtInfo == CtInfo.Untracked ? States.Untracked : States.Invalid;
+        if ((MatchFlags & Options.State) != 0)
+        {
+            if (ct is not null)
+            {
+                if ((ct.Status & ConnectionStatus.SourceNat) != 0)
+                {
+                    bit |= States.Snat;
+                }
+
+                if ((ct.Status & ConnectionStatus.DestinationNat) != 0)
+                {
+                    bit |= States.Dnat;
+                }
+            }
+
+            if (((StateMask & bit) != 0) == Inverted(Options.State))
+            {
+                return false;
+            }
+        }
+
+        if (ct is null)
+        {
+            return (MatchFlags & Options.State) != 0;
+        }
+
+        if ((MatchFlags & Options.Direction) != 0
+            && (packet.CtInfo is not (CtInfo.EstablishedReply or CtInfo.RelatedReply)) == Inverted(Options.Direction))
+        {
+            return false;
+        }
+
+        var original = ct.Original;
+        var reply = ct.Reply;
+        if (!AddressMatches(Options.OriginalSource, original.Source, OriginalSource)
+            || !AddressMatches(Options.OriginalDestination, original.Destination, OriginalDestination)
+            || !AddressMatches(Options.ReplySource, reply.Source, ReplySource)
+            || !AddressMatches(Options.ReplyDestination, reply.Destination, ReplyDestination))
+        {
+            return false;
+        }
+
+        if ((MatchFlags & Options.Protocol) != 0 && (ct.Protocol == L4Protocol) == Inverted(Options.Protocol))
+        {
+            return false;
+        }
+
+        if (!PortMatches(Options.OriginalSourcePort, original.SourcePort, OriginalSourcePort)
+            || !PortMatches(Options.OriginalDestinationPort, original.DestinationPort, OriginalDestinationPort)
+            || !PortMatches(Options.ReplySourcePort, reply.SourcePort, ReplySourcePort)
+            || !PortMatches(Options.ReplyDestinationPort, reply.DestinationPort, ReplyDestinationPort))
+        {
+            return false;
+        }
+
+        if ((MatchFlags & Options.Status) != 0
+            && (((uint)StatusMask & (uint)ct.Status) != 0) == Inverted(Options.Status))
+        {
+            return false;
+        }
+
+        if ((MatchFlags & Options.Expires) != 0)
+        {
+            uint expires = ct.ExpiresIn(context.Net.Conntrack.Now32) / NetNamespace.Hz;
+            if ((expires >= ExpiresMin && expires <= ExpiresMax) == Inverted(Options.Expires))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool Inverted(Options option) => (InvertFlags & option) != 0;
+
+    private bool AddressMatches(Options option, Ipv4Address address, Endpoint endpoint) =>
+        (MatchFlags & option) == 0
+        || (((address.Value & endpoint.Mask.Value) == (endpoint.Address.Value & endpoint.Mask.Value)) != Inverted(option));
+
+    private bool PortMatches(Options option, ushort port, PortRange range) =>
+        (MatchFlags & option) == 0 || ((port >= range.Low && port <= range.High) != Inverted(option));
 
     /// <inheritdoc />
     public override string SaveName => (MatchFlags & Options.StateAlias) != 0 ? "state" : "conntrack";

@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -32,6 +35,11 @@ public sealed record DscpMatch(byte Dscp, byte Invert) : MatchInfo
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>xt_dscp's <c>dscp_mt()</c>: the upper six bits of the TOS byte equal the DSCP.</remarks>
+    public override bool Match(PacketContext context, object? state) =>
+        ((context.Data[1] >> 2) == Dscp) ^ (Invert != 0);
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context) =>

@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -112,6 +114,316 @@ public sealed record HashlimitMatch(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <summary><c>CREDITS_PER_JIFFY_BYTES * HZ</c>: a full byte-mode bucket.</summary>
+    private const ulong ByteCreditsFull = ByteCreditsPerSecond;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_hashlimit's <c>hashlimit_mt_common()</c> for revision 3: the packet's key (addresses under their masks,
+    /// ports read at the transport offset for protocols with ports, whatever the fragment offset) selects a bucket
+    /// of the named table; a new bucket starts full (as the table's creating rule configured it), an existing one
+    /// is refilled for the jiffies since its last packet and capped. Below the limit the packet matches
+    /// (<c>--hashlimit-upto</c>), above it <c>--hashlimit-above</c> does. With <c>--hashlimit-rate-match</c> the
+    /// bucket counts packets (or bytes) per interval instead. A full table, or a packet too short for its ports,
+    /// is dropped.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        if (state is not HashlimitTable table)
+        {
+            return false;
+        }
+
+        var config = table.Config;
+        var data = context.Data;
+        var mode = config.Mode;
+        var key = default(HashlimitKey);
+        if ((mode & Modes.DestinationIp) != 0)
+        {
+            key.Destination = MaskAddress(BinaryPrimitives.ReadUInt32BigEndian(data[16..]), config.DestinationMask);
+        }
+
+        if ((mode & Modes.SourceIp) != 0)
+        {
+            key.Source = MaskAddress(BinaryPrimitives.ReadUInt32BigEndian(data[12..]), config.SourceMask);
+        }
+
+        if ((mode & (Modes.SourcePort | Modes.DestinationPort)) != 0)
+        {
+            int portOffset = data[9] switch
+            {
+                6 or 17 or 33 or 50 or 132 or 136 => 0,
+                51 => 4,
+                _ => -1,
+            };
+            if (portOffset >= 0)
+            {
+                if (!context.TryRead(context.TransportOffset + portOffset, 4, out var ports))
+                {
+                    context.HotDrop = true;
+                    return false;
+                }
+
+                if ((mode & Modes.SourcePort) != 0)
+                {
+                    key.SourcePort = BinaryPrimitives.ReadUInt16BigEndian(ports);
+                }
+
+                if ((mode & Modes.DestinationPort) != 0)
+                {
+                    key.DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(ports[2..]);
+                }
+            }
+        }
+
+        ulong now = context.Net.Jiffies;
+        table.Collect(now);
+        ulong expires = now + MillisecondsToJiffies(config.Expire);
+        if (!table.Buckets.TryGetValue(key, out var bucket))
+        {
+            if (table.Buckets.Count >= table.MaxEntries)
+            {
+                context.HotDrop = true;
+                return false;
+            }
+
+            bucket = table.Rent();
+            table.Buckets.Add(key, bucket);
+            bucket.Expires = expires;
+            Initialise(bucket, config, now);
+        }
+        else
+        {
+            bucket.Expires = expires;
+            Recalculate(bucket, config.Mode, now);
+        }
+
+        bool invert = (Mode & Modes.Invert) != 0;
+        if ((Mode & Modes.RateMatch) != 0)
+        {
+            bucket.CurrentRate += (Mode & Modes.Bytes) != 0 ? (ulong)context.Packet.Length : 1;
+            return (!bucket.PreviousWindow && bucket.CurrentRate <= bucket.Burst) ^ invert;
+        }
+
+        ulong cost = (Mode & Modes.Bytes) != 0 ? ByteCost(context.Packet.Length, bucket) : bucket.Cost;
+        if (bucket.Credit >= cost)
+        {
+            bucket.Credit -= cost;
+            return !invert;
+        }
+
+        return invert;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <c>hashlimit_mt_check()</c>: the rule takes a reference on the named table, which keeps the configuration
+    /// of the rule that created it (<c>htable_create()</c>: 8192 buckets on a host with more than 1 GiB of memory,
+    /// at most eight times as many entries).
+    /// </remarks>
+    public override object? CreateState(NetNamespace net) =>
+        net.Acquire(SharedKind, TableName, () => new HashlimitTable((HashlimitMatch)Stored, net.Jiffies));
+
+    /// <inheritdoc />
+    public override void DestroyState(NetNamespace net, object? state) => net.Release(SharedKind, TableName);
+
+    private const string SharedKind = "xt_hashlimit";
+
+    // maskl(): the address under a prefix of that many bits (0 bits: 0).
+    private static uint MaskAddress(uint address, byte bits) =>
+        bits == 0 ? 0 : bits >= 32 ? address : address & (uint.MaxValue << (32 - bits));
+
+    // msecs_to_jiffies() with HZ=250: rounded up to whole 4 ms jiffies.
+    private static ulong MillisecondsToJiffies(uint milliseconds) =>
+        ((ulong)milliseconds + (1000 / NetNamespace.Hz) - 1) / (1000 / NetNamespace.Hz);
+
+    // rateinfo_init() for revision 3.
+    private static void Initialise(HashlimitBucket bucket, HashlimitMatch config, ulong now)
+    {
+        bucket.Previous = now;
+        if ((config.Mode & Modes.RateMatch) != 0)
+        {
+            bucket.PreviousWindow = false;
+            bucket.CurrentRate = 0;
+            if ((config.Mode & Modes.Bytes) != 0)
+            {
+                uint r = config.Average != 0 ? uint.MaxValue / (uint)config.Average : uint.MaxValue;
+                bucket.Rate = unchecked((ulong)(uint)(r - 1) << ByteShift);
+                bucket.Burst = config.Burst != 0 ? unchecked(config.Burst * bucket.Rate) : bucket.Rate;
+            }
+            else
+            {
+                bucket.Rate = config.Average != 0 ? Scale / config.Average : 0;
+                bucket.Burst = unchecked(config.Burst + bucket.Rate);
+            }
+
+            bucket.Interval = config.Interval;
+            return;
+        }
+
+        if ((config.Mode & Modes.Bytes) != 0)
+        {
+            bucket.Credit = ByteCreditsFull;
+            bucket.Cost = (uint)(((ulong)(uint)config.Average * ByteCreditsPerSecond) >> 32);
+            bucket.CreditCap = config.Burst;
+        }
+        else
+        {
+            bucket.Credit = UserToCredits(unchecked(config.Average * config.Burst));
+            bucket.Cost = UserToCredits(config.Average);
+            bucket.CreditCap = bucket.Credit;
+        }
+    }
+
+    // rateinfo_recalc() for revision 3.
+    private static void Recalculate(HashlimitBucket bucket, Modes mode, ulong now)
+    {
+        ulong delta = unchecked(now - bucket.Previous);
+        if (delta == 0)
+        {
+            return;
+        }
+
+        if ((mode & Modes.RateMatch) != 0)
+        {
+            ulong interval = (ulong)bucket.Interval * NetNamespace.Hz;
+            if (delta < interval)
+            {
+                return;
+            }
+
+            bucket.Previous = now;
+            bucket.PreviousWindow = unchecked(bucket.CurrentRate * interval) > unchecked(delta * bucket.Rate);
+            bucket.CurrentRate = 0;
+            return;
+        }
+
+        bucket.Previous = now;
+        ulong cap;
+        if ((mode & Modes.Bytes) != 0)
+        {
+            ulong before = bucket.Credit;
+            bucket.Credit = unchecked(bucket.Credit + ((ulong)(1u << 24) * delta));
+            cap = ByteCreditsFull;
+            if (before >= bucket.Credit)
+            {
+                bucket.Credit = cap;
+                return;
+            }
+        }
+        else
+        {
+            bucket.Credit = unchecked(bucket.Credit + (delta * (1UL << 39)));
+            cap = bucket.CreditCap;
+        }
+
+        if (bucket.Credit > cap)
+        {
+            bucket.Credit = cap;
+        }
+    }
+
+    // hashlimit_byte_cost(): 16-byte chunks times the cost, at most a second's credits; an empty bucket draws on
+    // the burst, refilling whole.
+    private static ulong ByteCost(int length, HashlimitBucket bucket)
+    {
+        ulong cost = unchecked(((ulong)((uint)length >> ByteShift) + 1) * bucket.Cost);
+        if (cost > ByteCreditsFull)
+        {
+            cost = ByteCreditsFull;
+        }
+
+        if (bucket.Credit < cost && bucket.CreditCap != 0)
+        {
+            bucket.CreditCap--;
+            bucket.Credit = ByteCreditsFull;
+        }
+
+        return (uint)cost;
+    }
+
+    /// <summary>What a bucket is found by (<c>struct dsthash_dst</c>).</summary>
+    private struct HashlimitKey : IEquatable<HashlimitKey>
+    {
+        public uint Source;
+        public uint Destination;
+        public ushort SourcePort;
+        public ushort DestinationPort;
+
+        public readonly bool Equals(HashlimitKey other) =>
+            Source == other.Source && Destination == other.Destination && SourcePort == other.SourcePort
+            && DestinationPort == other.DestinationPort;
+
+        public override readonly bool Equals(object? obj) => obj is HashlimitKey other && Equals(other);
+
+        public override readonly int GetHashCode() => HashCode.Combine(Source, Destination, SourcePort, DestinationPort);
+    }
+
+    /// <summary>One bucket (<c>struct dsthash_ent</c>'s rate information).</summary>
+    private sealed class HashlimitBucket
+    {
+        public ulong Expires;
+        public ulong Previous;
+        public ulong Credit;
+        public ulong CreditCap;
+        public ulong Cost;
+        public bool PreviousWindow;
+        public ulong CurrentRate;
+        public ulong Rate;
+        public ulong Burst;
+        public uint Interval;
+    }
+
+    /// <summary>A named table (<c>struct xt_hashlimit_htable</c>) with its creator's configuration.</summary>
+    private sealed class HashlimitTable
+    {
+        private readonly Stack<HashlimitBucket> _free = new();
+        private readonly List<HashlimitKey> _expired = [];
+        private ulong _nextCollection;
+
+        public HashlimitTable(HashlimitMatch config, ulong now)
+        {
+            Config = config;
+            _nextCollection = now + MillisecondsToJiffies(config.GcInterval);
+            uint size = config.Size != 0 ? config.Size : 8192;
+            MaxEntries = config.Max == 0 ? 8L * size : Math.Max(config.Max, size);
+        }
+
+        public HashlimitMatch Config { get; }
+
+        public long MaxEntries { get; }
+
+        public Dictionary<HashlimitKey, HashlimitBucket> Buckets { get; } = [];
+
+        public HashlimitBucket Rent() => _free.Count > 0 ? _free.Pop() : new HashlimitBucket();
+
+        // htable_gc(): every gcinterval, buckets whose expiry has come are freed.
+        public void Collect(ulong now)
+        {
+            if (unchecked((long)(now - _nextCollection)) < 0)
+            {
+                return;
+            }
+
+            _nextCollection = now + MillisecondsToJiffies(Config.GcInterval);
+            foreach (var (key, bucket) in Buckets)
+            {
+                if (unchecked((long)(now - bucket.Expires)) >= 0)
+                {
+                    _expired.Add(key);
+                }
+            }
+
+            foreach (var key in _expired)
+            {
+                _free.Push(Buckets[key]);
+                Buckets.Remove(key);
+            }
+
+            _expired.Clear();
+        }
+    }
 
     /// <inheritdoc />
     public override MatchInfo Stored =>

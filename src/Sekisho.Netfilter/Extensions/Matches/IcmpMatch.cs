@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -101,6 +104,28 @@ public sealed record IcmpMatch(byte Type, byte CodeMin, byte CodeMax, IcmpMatch.
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// ip_tables' <c>icmp_match()</c>: a non-first fragment never matches; a packet without the 8 bytes of
+    /// <c>struct icmphdr</c> is dropped; type 255 (<c>any</c>) matches every type and code.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        if (context.FragmentOffset != 0)
+        {
+            return false;
+        }
+
+        if (!context.TryRead(context.TransportOffset, 8, out var header))
+        {
+            context.HotDrop = true;
+            return false;
+        }
+
+        bool matches = Type == AnyType || (header[0] == Type && header[1] >= CodeMin && header[1] <= CodeMax);
+        return matches ^ ((Invert & Inversions.Type) != 0);
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -46,6 +48,37 @@ public sealed record IprangeMatch(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_iprange's <c>iprange_mt4()</c>: each range given must hold the address (or not, when inverted); host
+    /// byte order comparison, bounds included.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        var data = context.Data;
+        if ((Flags & RangeFlags.Source) != 0)
+        {
+            uint source = BinaryPrimitives.ReadUInt32BigEndian(data[12..]);
+            bool outside = source < SourceMin.Value || source > SourceMax.Value;
+            if (outside ^ ((Flags & RangeFlags.SourceInverted) != 0))
+            {
+                return false;
+            }
+        }
+
+        if ((Flags & RangeFlags.Destination) != 0)
+        {
+            uint destination = BinaryPrimitives.ReadUInt32BigEndian(data[16..]);
+            bool outside = destination < DestinationMin.Value || destination > DestinationMax.Value;
+            if (outside ^ ((Flags & RangeFlags.DestinationInverted) != 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -20,6 +23,14 @@ public sealed record LengthMatch(ushort Min, ushort Max, bool Invert) : MatchInf
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>xt_length's <c>length_mt()</c>: the IP header's total length field, bounds included.</remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        ushort length = BinaryPrimitives.ReadUInt16BigEndian(context.Data[2..]);
+        return (length >= Min && length <= Max) ^ Invert;
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

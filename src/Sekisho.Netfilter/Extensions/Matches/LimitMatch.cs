@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -39,6 +42,58 @@ public sealed record LimitMatch(uint Average, uint Burst) : MatchInfo
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_limit's <c>limit_mt()</c>: the rule's bucket gains 128 credits per jiffy since the last packet (in 32-bit
+    /// arithmetic), is capped at <c>credit_cap</c> (the burst's worth), and a packet matches when it can pay
+    /// <c>cost</c> (one average interval's worth).
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        if (state is not Bucket bucket)
+        {
+            return false;
+        }
+
+        ulong now = context.Net.Jiffies;
+        uint credit = unchecked(bucket.Credit + (uint)((now - bucket.Previous) * CreditsPerJiffy));
+        bucket.Previous = now;
+        if (credit > bucket.CreditCap)
+        {
+            credit = bucket.CreditCap;
+        }
+
+        bool matches = credit >= bucket.Cost;
+        bucket.Credit = matches ? credit - bucket.Cost : credit;
+        return matches;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>What <c>limit_mt_check()</c> sets up: a full bucket, stamped with the current jiffies.</remarks>
+    public override object? CreateState(NetNamespace net)
+    {
+        uint full = UserToCredits(unchecked(Average * Burst));
+        return new Bucket
+        {
+            Previous = net.Jiffies,
+            Credit = full,
+            CreditCap = full,
+            Cost = UserToCredits(Average),
+        };
+    }
+
+    /// <summary>The kernel-private part of a limit rule (<c>struct xt_limit_priv</c> with credit_cap and cost).</summary>
+    private sealed class Bucket
+    {
+        public ulong Previous { get; set; }
+
+        public uint Credit { get; set; }
+
+        public uint CreditCap { get; set; }
+
+        public uint Cost { get; set; }
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

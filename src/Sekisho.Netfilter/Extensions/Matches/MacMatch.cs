@@ -1,7 +1,10 @@
+using System.Buffers.Binary;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -22,6 +25,30 @@ public sealed record MacMatch(ValueArray<byte> SourceAddress, int Invert) : Matc
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_mac's <c>mac_mt()</c>: only a packet received on an Ethernet device with a whole 14-byte Ethernet header
+    /// in front of its IP header has a source MAC to compare; any other packet does not match, inverted or not.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        var packet = context.Packet;
+        var device = packet.InDevice ?? context.In;
+        if (device is null || device.Type != DeviceType.Ethernet || packet.MacHeader.Length < 14)
+        {
+            return false;
+        }
+
+        var source = packet.MacHeader[^14..][6..12];
+        bool equal = SourceAddress.Count == 6;
+        for (int i = 0; equal && i < 6; i++)
+        {
+            equal = source[i] == SourceAddress[i];
+        }
+
+        return equal ^ (Invert != 0);
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

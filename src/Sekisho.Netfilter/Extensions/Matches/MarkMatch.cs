@@ -1,7 +1,10 @@
+using System.Buffers.Binary;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -19,6 +22,11 @@ public sealed record MarkMatch(uint Mark, uint Mask, bool Invert) : MatchInfo
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>xt_mark's <c>mark_mt()</c>: the packet mark under the mask equals the value.</remarks>
+    public override bool Match(PacketContext context, object? state) =>
+        ((context.Packet.Mark & Mask) == Mark) ^ Invert;
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -42,6 +45,53 @@ public sealed record MultiportMatch(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_multiport's <c>multiport_mt()</c> with <c>ports_match_v1()</c> (revision 1): a non-first fragment never
+    /// matches, a packet without the 4 bytes of ports is dropped; single ports and ranges are tried in order and the
+    /// first that holds decides, inverted by <c>!</c>.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        if (context.FragmentOffset != 0)
+        {
+            return false;
+        }
+
+        if (!context.TryRead(context.TransportOffset, 4, out var ports))
+        {
+            context.HotDrop = true;
+            return false;
+        }
+
+        ushort source = BinaryPrimitives.ReadUInt16BigEndian(ports);
+        ushort destination = BinaryPrimitives.ReadUInt16BigEndian(ports[2..]);
+        bool invert = Invert != 0;
+        int count = Math.Min(Count, Ports.Count);
+        for (int i = 0; i < count; i++)
+        {
+            ushort low = Ports[i];
+            ushort high = low;
+            if (i < RangeFlags.Count && RangeFlags[i] != 0 && i + 1 < Ports.Count)
+            {
+                high = Ports[++i];
+            }
+
+            bool hit = Flags switch
+            {
+                Direction.Source => source >= low && source <= high,
+                Direction.Destination => destination >= low && destination <= high,
+                _ => (destination >= low && destination <= high) || (source >= low && source <= high),
+            };
+            if (hit)
+            {
+                return !invert;
+            }
+        }
+
+        return invert;
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -49,6 +52,56 @@ public sealed record OwnerMatch(uint UidMin, uint UidMax, uint GidMin, uint GidM
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_owner's <c>owner_mt()</c>: a packet without a local socket matches only when every option given is
+    /// inverted; <c>! --socket-exists</c> fails on a packet with one; the user and group ranges compare the
+    /// socket owner's fsuid and fsgid (and, with <c>--suppl-groups</c>, its supplementary groups).
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        var socket = context.Packet.Socket;
+        if (socket is null)
+        {
+            return (Selected ^ Invert) == Options.None;
+        }
+
+        if ((Selected & Invert & Options.Socket) != 0)
+        {
+            return false;
+        }
+
+        if ((Selected & Options.Uid) != 0
+            && ((socket.Uid >= UidMin && socket.Uid <= UidMax) ^ ((Invert & Options.Uid) == 0)))
+        {
+            return false;
+        }
+
+        if ((Selected & Options.Gid) != 0)
+        {
+            bool match = socket.Gid >= GidMin && socket.Gid <= GidMax;
+            if (!match && (Selected & Options.SupplementaryGroups) != 0)
+            {
+                var groups = socket.SupplementaryGroups;
+                for (int i = 0; i < groups.Count; i++)
+                {
+                    if (groups[i] >= GidMin && groups[i] <= GidMax)
+                    {
+                        match = true;
+                        break;
+                    }
+                }
+            }
+
+            if (match ^ ((Invert & Options.Gid) == 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,7 +1,10 @@
+using System.Buffers.Binary;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -48,6 +51,13 @@ public sealed record PhysdevMatch(string InDevice, string OutDevice, PhysdevMatc
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_physdev's <c>physdev_mt()</c> for a packet that did not pass a bridge (Sekisho has none): it matches only
+    /// when every option given is inverted.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state) => (Bitmask & ~Invert & Options.Mask) == 0;
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -44,6 +47,30 @@ public sealed record PkttypeMatch(int PacketType, int Invert) : MatchInfo
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_pkttype's <c>pkttype_mt()</c>: the link-layer class of the packet; a looped-back packet (which has none)
+    /// counts as multicast or broadcast by its destination address, otherwise as to this host.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        var type = context.Packet.PacketType;
+        int value;
+        if (type != Engine.PacketType.Loopback)
+        {
+            value = (int)type;
+        }
+        else
+        {
+            uint destination = BinaryPrimitives.ReadUInt32BigEndian(context.Data[16..]);
+            value = (destination & 0xF0000000) == 0xE0000000 ? Multicast
+                : destination == 0xFFFFFFFF ? Broadcast
+                : Host;
+        }
+
+        return (value == PacketType) ^ (Invert != 0);
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -83,6 +85,13 @@ public sealed record PolicyMatch(ValueArray<PolicyMatch.Element> Elements, Polic
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_policy's <c>policy_mt()</c> on a host without IPsec: no packet has a security path (input) or a
+    /// transformation on its route (output), so <c>--pol none</c> matches every packet and <c>--pol ipsec</c> none.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state) => (Flags & Options.NoPolicy) != 0;
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -76,6 +78,215 @@ public sealed record RecentMatch(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <summary>The module parameter <c>ip_list_tot</c>: the entries of a list.</summary>
+    public const int ListSize = 200;
+
+    /// <summary>The module parameter <c>ip_pkt_list_tot</c>: the time stamps of an entry.</summary>
+    public const int StampsPerEntry = 20;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_recent's <c>recent_mt()</c>: the (masked) source or destination address is looked up in the named list,
+    /// with the TTL when <c>--rttl</c> asks (the TTL before forwarding: one more on output hooks for packets without
+    /// a local socket). <c>--set</c> adds or refreshes the entry and matches; <c>--remove</c> removes it and
+    /// matches; <c>--rcheck</c>/<c>--update</c> match when enough of its time stamps lie within
+    /// <c>--seconds</c>, <c>--update</c> stamping it when the (possibly inverted) result is a match, and
+    /// <c>--reap</c> dropping the least recently used entry of the list if all its stamps are too old.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        if (state is not RecentList list)
+        {
+            return false;
+        }
+
+        var data = context.Data;
+        uint address = BinaryPrimitives.ReadUInt32BigEndian(Side == Sides.Destination ? data[16..] : data[12..]);
+        byte ttl = data[8];
+        if (context.Out is not null && context.Packet.Socket is null)
+        {
+            ttl++;
+        }
+
+        address &= list.Mask;
+        ulong now = context.Net.Jiffies;
+        bool result = Invert;
+        var entry = list.Find(address, (CheckSet & Options.Ttl) != 0 ? ttl : (byte)0);
+        if (entry is null)
+        {
+            if ((CheckSet & Options.Set) == 0)
+            {
+                return result;
+            }
+
+            list.Add(address, ttl, now);
+            return !result;
+        }
+
+        if ((CheckSet & Options.Set) != 0)
+        {
+            result = !result;
+        }
+        else if ((CheckSet & Options.Remove) != 0)
+        {
+            list.Remove(entry);
+            return !result;
+        }
+        else if ((CheckSet & (Options.Check | Options.Update)) != 0)
+        {
+            ulong time = unchecked(now - (uint)(Seconds * NetNamespace.Hz));
+            uint hits = 0;
+            for (int i = 0; i < entry.Count; i++)
+            {
+                if (Seconds != 0 && unchecked((long)(entry.Stamps[i] - time)) < 0)
+                {
+                    continue;
+                }
+
+                if (HitCount == 0 || ++hits >= HitCount)
+                {
+                    result = !result;
+                    break;
+                }
+            }
+
+            if ((CheckSet & Options.Reap) != 0)
+            {
+                list.Reap(time, entry);
+            }
+        }
+
+        if ((CheckSet & Options.Set) != 0 || ((CheckSet & Options.Update) != 0 && result))
+        {
+            list.Stamp(entry, now);
+            entry.Ttl = ttl;
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <c>recent_mt_check()</c>: the rule takes a reference on the named list, creating it with this rule's mask;
+    /// an existing list whose entries keep fewer stamps than this rule needs is flushed and made larger.
+    /// </remarks>
+    public override object? CreateState(NetNamespace net)
+    {
+        int stampMask = StampsPerEntry != 0 && HitCount < StampsPerEntry
+            ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2(StampsPerEntry) - 1
+            : HitCount != 0 ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2(HitCount) - 1 : 31;
+        var list = net.Acquire(SharedKind, ListName, () => new RecentList(Mask.Value, stampMask));
+        if (stampMask > list.StampMask)
+        {
+            list.Flush(stampMask);
+        }
+
+        return list;
+    }
+
+    /// <inheritdoc />
+    public override void DestroyState(NetNamespace net, object? state) => net.Release(SharedKind, ListName);
+
+    private const string SharedKind = "xt_recent";
+
+    /// <summary>One address of a list (<c>struct recent_entry</c>).</summary>
+    private sealed class RecentEntry(int stamps)
+    {
+        public uint Address { get; set; }
+
+        public byte Ttl { get; set; }
+
+        public ulong[] Stamps { get; } = new ulong[stamps];
+
+        public int Count { get; set; }
+
+        public int Index { get; set; }
+    }
+
+    /// <summary>A named list (<c>struct recent_table</c>): entries in lookup order, and in least-recently-used order.</summary>
+    private sealed class RecentList(uint mask, int stampMask)
+    {
+        private readonly List<RecentEntry> _entries = new(ListSize);
+        private readonly List<RecentEntry> _lru = new(ListSize);
+        private readonly Stack<RecentEntry> _free = new();
+
+        public uint Mask { get; } = mask;
+
+        public int StampMask { get; private set; } = stampMask;
+
+        // recent_entry_lookup(): the address, and the TTL when both sides know one.
+        public RecentEntry? Find(uint address, byte ttl)
+        {
+            foreach (var entry in _entries)
+            {
+                if (entry.Address == address && (ttl == entry.Ttl || ttl == 0 || entry.Ttl == 0))
+                {
+                    return entry;
+                }
+            }
+
+            return null;
+        }
+
+        // recent_entry_init(): a full list gives up its least recently used entry.
+        public void Add(uint address, byte ttl, ulong now)
+        {
+            if (_entries.Count >= ListSize)
+            {
+                Remove(_lru[0]);
+            }
+
+            var entry = _free.Count > 0 ? _free.Pop() : new RecentEntry(StampMask + 1);
+            entry.Address = address;
+            entry.Ttl = ttl;
+            entry.Stamps[0] = now;
+            entry.Count = 1;
+            entry.Index = 1;
+            _entries.Add(entry);
+            _lru.Add(entry);
+        }
+
+        // recent_entry_update(): the stamps are a ring; the entry becomes the most recently used.
+        public void Stamp(RecentEntry entry, ulong now)
+        {
+            entry.Index &= StampMask;
+            entry.Stamps[entry.Index++] = now;
+            if (entry.Index > entry.Count)
+            {
+                entry.Count = entry.Index;
+            }
+
+            _lru.Remove(entry);
+            _lru.Add(entry);
+        }
+
+        public void Remove(RecentEntry entry)
+        {
+            _entries.Remove(entry);
+            _lru.Remove(entry);
+            _free.Push(entry);
+        }
+
+        // recent_entry_reap(): the least recently used entry goes when its latest stamp is older than the window.
+        public void Reap(ulong time, RecentEntry working)
+        {
+            var oldest = _lru[0];
+            if (oldest != working && unchecked((long)(oldest.Stamps[oldest.Index - 1] - time)) < 0)
+            {
+                Remove(oldest);
+            }
+        }
+
+        // recent_table_flush() with a larger stamp ring.
+        public void Flush(int stampMask)
+        {
+            _entries.Clear();
+            _lru.Clear();
+            _free.Clear();
+            StampMask = stampMask;
+        }
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,7 +1,10 @@
+using System.Buffers.Binary;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -48,6 +51,69 @@ public sealed record RpfilterMatch(RpfilterMatch.Options Flags) : MatchInfo
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// ipt_rpfilter's <c>rpfilter_mt()</c>: packets on the loopback device pass, as do those from 0.0.0.0/8 to the
+    /// limited broadcast or 224.0.0.0/24; otherwise the route back to the source must be a unicast route (or a
+    /// local one with <c>--accept-local</c>) through the input device (any device with <c>--loose</c>).
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        bool invert = (Flags & Options.Invert) != 0;
+        var input = context.In;
+        if (context.Packet.PacketType == PacketType.Loopback || input is null || input.IsLoopback)
+        {
+            return !invert;
+        }
+
+        var data = context.Data;
+        var source = Ipv4Address.Read(data[12..]);
+        uint destination = BinaryPrimitives.ReadUInt32BigEndian(data[16..]);
+        if ((source.Value & 0xFF000000) == 0
+            && (destination == 0xFFFFFFFF || (destination & 0xFFFFFF00) == 0xE0000000))
+        {
+            return !invert;
+        }
+
+        return ReverseRouteOk(context.Net.Host, source, input) ^ invert;
+    }
+
+    // rpfilter_lookup_reverse(): the route towards the source, as fib_lookup() finds it (the local table first).
+    private bool ReverseRouteOk(HostModel host, Ipv4Address source, NetDevice input)
+    {
+        var route = host.RouteOutput(source);
+        if (route.Type == RouteType.Unicast)
+        {
+            return route.Device == input || (Flags & Options.Loose) != 0;
+        }
+
+        if (route.Type != RouteType.Local || (Flags & Options.AcceptLocal) == 0)
+        {
+            return false;
+        }
+
+        if ((Flags & Options.Loose) != 0)
+        {
+            return true;
+        }
+
+        // A local route's next hop is the device holding the address.
+        var devices = host.Devices;
+        for (int i = 0; i < devices.Count; i++)
+        {
+            var addresses = devices[i].Addresses;
+            for (int j = 0; j < addresses.Count; j++)
+            {
+                if (addresses[j].Address == source)
+                {
+                    return devices[i] == input;
+                }
+            }
+        }
+
+        return host.Loopback == input;
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -101,6 +104,141 @@ public sealed record SctpMatch(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_sctp's <c>sctp_mt()</c>: a non-first fragment never matches; a packet without the 12-byte common header,
+    /// or with a truncated or zero-length chunk header among those walked, is dropped. Chunks are walked as
+    /// <c>match_packet()</c> does (each padded to 4 bytes) only when chunk types are asked for and the ports match.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        if (context.FragmentOffset != 0)
+        {
+            return false;
+        }
+
+        if (!context.TryRead(context.TransportOffset, 12, out var header))
+        {
+            context.HotDrop = true;
+            return false;
+        }
+
+        ushort source = BinaryPrimitives.ReadUInt16BigEndian(header);
+        ushort destination = BinaryPrimitives.ReadUInt16BigEndian(header[2..]);
+        return Check(source >= SourcePortMin && source <= SourcePortMax, Options.SourcePorts)
+            && Check(destination >= DestinationPortMin && destination <= DestinationPortMax, Options.DestinationPorts)
+            && ((Flags & Options.ChunkTypes) == 0
+                || (((Invert & Options.ChunkTypes) != 0) ^ MatchChunks(context, context.TransportOffset + 12)));
+    }
+
+    // SCCHECK(): an option not given passes; a given one passes when its condition differs from its inversion.
+    private bool Check(bool condition, Options option) =>
+        (Flags & option) == 0 || (((Invert & option) != 0) ^ condition);
+
+    private bool IsSet(int type) => type / 32 < ChunkMap.Count && (ChunkMap[type / 32] & (1u << (type % 32))) != 0;
+
+    private bool FlagsMatch(byte type, byte flags)
+    {
+        for (int i = 0; i < FlagCount && i < ChunkFlags.Count; i++)
+        {
+            var info = ChunkFlags[i];
+            if (info.ChunkType == type)
+            {
+                return (flags & info.FlagMask) == info.Flag;
+            }
+        }
+
+        return true;
+    }
+
+    // match_packet(): walks the chunks; for "all", the chunk types seen with matching flags are crossed off a copy of
+    // the map (kept here as a 256-bit bitmap on the stack).
+    private bool MatchChunks(PacketContext context, int offset)
+    {
+        Span<uint> remaining = stackalloc uint[8];
+        if (ChunkMatchType == ChunkMatch.All)
+        {
+            for (int i = 0; i < remaining.Length; i++)
+            {
+                remaining[i] = i < ChunkMap.Count ? ChunkMap[i] : 0;
+            }
+        }
+
+        long position = offset;
+        int length = context.Packet.Length;
+        do
+        {
+            if (position > int.MaxValue || !context.TryRead((int)position, 4, out var chunk)
+                || BinaryPrimitives.ReadUInt16BigEndian(chunk[2..]) == 0)
+            {
+                context.HotDrop = true;
+                return false;
+            }
+
+            byte type = chunk[0];
+            byte flags = chunk[1];
+            position += (BinaryPrimitives.ReadUInt16BigEndian(chunk[2..]) + 3) & ~3;
+            if (IsSet(type))
+            {
+                switch (ChunkMatchType)
+                {
+                    case ChunkMatch.Any:
+                        if (FlagsMatch(type, flags))
+                        {
+                            return true;
+                        }
+
+                        break;
+                    case ChunkMatch.All:
+                        if (FlagsMatch(type, flags))
+                        {
+                            remaining[type / 32] &= ~(1u << (type % 32));
+                        }
+
+                        break;
+                    case ChunkMatch.Only:
+                        if (!FlagsMatch(type, flags))
+                        {
+                            return false;
+                        }
+
+                        break;
+                }
+            }
+            else if (ChunkMatchType == ChunkMatch.Only)
+            {
+                return false;
+            }
+        }
+        while (position < length);
+
+        switch (ChunkMatchType)
+        {
+            case ChunkMatch.All:
+                foreach (uint word in remaining)
+                {
+                    if (word != 0)
+                    {
+                        return false;
+                    }
+                }
+
+                for (int i = remaining.Length; i < ChunkMap.Count; i++)
+                {
+                    if (ChunkMap[i] != 0)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case ChunkMatch.Only:
+                return true;
+            default:
+                return false;
+        }
+    }
 
     /// <summary>Whether the chunk map has the given chunk type.</summary>
     public bool HasChunk(int type) => (ChunkMap[type / 32] & (1u << (type % 32))) != 0;

@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -37,6 +40,46 @@ public sealed record StatisticMatch(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_statistic's <c>statistic_mt()</c>: in random mode a 31-bit random number from the namespace's
+    /// <see cref="NetNamespace.Random"/> below the probability; in nth mode the rule's counter (starting at
+    /// <c>every - packet</c>) runs from 0 to <c>every</c> and the packet that brings it back to 0 matches. Inverted
+    /// with <c>!</c>.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        bool hit;
+        if (Mode == Modes.Random)
+        {
+            hit = (uint)(context.Net.Random.Next() & 0x7FFFFFFF) < Probability;
+        }
+        else if (Mode == Modes.Nth && state is NthCounter counter)
+        {
+            counter.Count = counter.Count == Every ? 0 : counter.Count + 1;
+            hit = counter.Count == 0;
+        }
+        else
+        {
+            hit = false;
+        }
+
+        return hit ^ Invert;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The counter of nth mode (<c>info-&gt;master</c>), set as checkentry does to the <c>count</c> iptables computes
+    /// (<c>every - packet</c>, both as the kernel keeps them): with <c>--packet 0</c> the first packet matches.
+    /// </remarks>
+    public override object? CreateState(NetNamespace net) => new NthCounter { Count = unchecked(Every - Packet) };
+
+    /// <summary>The shared counter of an nth-mode rule (<c>struct xt_statistic_priv</c>).</summary>
+    private sealed class NthCounter
+    {
+        public uint Count { get; set; }
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

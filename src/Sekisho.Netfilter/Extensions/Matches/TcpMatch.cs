@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -57,6 +60,102 @@ public sealed record TcpMatch(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <summary>The size of a TCP header without options.</summary>
+    private const int HeaderLength = 20;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_tcpudp's <c>tcp_mt()</c>: a non-first fragment never matches, and one at offset 1 (which could overwrite
+    /// the flags of the first) is dropped; a packet without 20 bytes of TCP header is dropped, as is one whose data
+    /// offset is below 5 when an option is asked for; options are walked as <c>tcp_find_option()</c> does.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        if (context.FragmentOffset != 0)
+        {
+            if (context.FragmentOffset == 1)
+            {
+                context.HotDrop = true;
+            }
+
+            return false;
+        }
+
+        if (!context.TryRead(context.TransportOffset, HeaderLength, out var header))
+        {
+            context.HotDrop = true;
+            return false;
+        }
+
+        if (!PortInRange(SourcePortMin, SourcePortMax, BinaryPrimitives.ReadUInt16BigEndian(header),
+                (Invert & Inversions.SourcePorts) != 0)
+            || !PortInRange(DestinationPortMin, DestinationPortMax, BinaryPrimitives.ReadUInt16BigEndian(header[2..]),
+                (Invert & Inversions.DestinationPorts) != 0))
+        {
+            return false;
+        }
+
+        if (((header[13] & FlagMask) == FlagCompare) == ((Invert & Inversions.Flags) != 0))
+        {
+            return false;
+        }
+
+        if (Option == 0)
+        {
+            return true;
+        }
+
+        int length = (header[12] >> 4) * 4;
+        if (length < HeaderLength)
+        {
+            context.HotDrop = true;
+            return false;
+        }
+
+        return FindOption(context, length - HeaderLength, (Invert & Inversions.Option) != 0);
+    }
+
+    /// <summary>xt_tcpudp's <c>port_match()</c>: the port within the range, or outside it when inverted.</summary>
+    internal static bool PortInRange(ushort min, ushort max, ushort port, bool invert) =>
+        (port >= min && port <= max) ^ invert;
+
+    // tcp_find_option(): kinds 0 and 1 are one byte long, others carry their length (0 counts as 1).
+    private bool FindOption(PacketContext context, int optionLength, bool invert)
+    {
+        if (optionLength == 0)
+        {
+            return invert;
+        }
+
+        if (!context.TryRead(context.TransportOffset + HeaderLength, optionLength, out var options))
+        {
+            context.HotDrop = true;
+            return false;
+        }
+
+        for (int i = 0; i < optionLength;)
+        {
+            byte kind = options[i];
+            if (kind == Option)
+            {
+                return !invert;
+            }
+
+            if (kind < 2 || i + 1 >= optionLength)
+            {
+                // A length byte beyond the options only ends the walk, whatever it holds.
+                i++;
+            }
+            else
+            {
+                int step = options[i + 1];
+                i += step == 0 ? 1 : step;
+            }
+        }
+
+        return invert;
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -28,6 +31,11 @@ public sealed record TosMatch(byte Mask, byte Value, bool Invert) : MatchInfo
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>xt_dscp's <c>tos_mt()</c> (revision 1): the TOS byte under the mask equals the value.</remarks>
+    public override bool Match(PacketContext context, object? state) =>
+        ((context.Data[1] & Mask) == Value) ^ Invert;
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

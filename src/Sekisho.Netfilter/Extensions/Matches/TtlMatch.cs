@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -37,6 +40,21 @@ public sealed record TtlMatch(TtlMatch.Comparison Mode, byte Ttl) : MatchInfo
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>ipt_ttl's <c>ttl_mt()</c>: the IP header's TTL compared with the value.</remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        byte ttl = context.Data[8];
+        return Mode switch
+        {
+            Comparison.Equal => ttl == Ttl,
+            Comparison.NotEqual => ttl != Ttl,
+            Comparison.Less => ttl < Ttl,
+            Comparison.Greater => ttl > Ttl,
+            _ => false,
+        };
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

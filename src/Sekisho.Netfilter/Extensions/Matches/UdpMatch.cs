@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
 
 namespace Sekisho.Netfilter.Extensions.Matches;
 
@@ -43,6 +46,30 @@ public sealed record UdpMatch(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_tcpudp's <c>udp_mt()</c>: a non-first fragment never matches; a packet without 8 bytes of UDP header is
+    /// dropped.
+    /// </remarks>
+    public override bool Match(PacketContext context, object? state)
+    {
+        if (context.FragmentOffset != 0)
+        {
+            return false;
+        }
+
+        if (!context.TryRead(context.TransportOffset, 8, out var header))
+        {
+            context.HotDrop = true;
+            return false;
+        }
+
+        return TcpMatch.PortInRange(SourcePortMin, SourcePortMax, BinaryPrimitives.ReadUInt16BigEndian(header),
+                (Invert & Inversions.SourcePorts) != 0)
+            && TcpMatch.PortInRange(DestinationPortMin, DestinationPortMax, BinaryPrimitives.ReadUInt16BigEndian(header[2..]),
+                (Invert & Inversions.DestinationPorts) != 0);
+    }
 
     /// <inheritdoc />
     public override void Print(StringBuilder output, in IpHeaderMatch ip, FormatContext context)

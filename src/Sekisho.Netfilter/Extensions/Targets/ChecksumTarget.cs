@@ -1,4 +1,5 @@
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -65,6 +66,12 @@ public sealed record ChecksumTarget(ChecksumTarget.ChecksumOperation Operation) 
 
         return Operation == ChecksumOperation.None ? Errno.EINVAL : Errno.Ok;
     }
+
+    /// <summary>
+    /// Goes on (<c>checksum_tg</c>): the kernel completes checksums left pending by offloading, and Sekisho's
+    /// packets always carry complete ones.
+    /// </summary>
+    public override uint Execute(PacketContext context, object? state) => NfVerdict.Continue;
 
     private sealed class ChecksumExtension : TargetExtension
     {

@@ -1,3 +1,4 @@
+using Sekisho.Netfilter.Engine;
 using System.Globalization;
 using System.Text;
 using Sekisho.Netfilter.Kernel;
@@ -51,6 +52,42 @@ public sealed record ConnmarkTarget(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    public override bool UsesConntrack => true;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_CONNMARK's <c>connmark_tg_shift</c>: set (clear the mask, XOR the value, shift), save the packet mark
+    /// into the connection mark or restore it, each through its masks and the shift. No connection: nothing.
+    /// </remarks>
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var packet = context.Packet;
+        var ct = packet.Conntrack;
+        if (ct is null)
+        {
+            return NfVerdict.Continue;
+        }
+
+        switch (Mode)
+        {
+            case ConnmarkMode.Set:
+                ct.Mark = ShiftValue((ct.Mark & ~CtMask) ^ CtMark);
+                break;
+            case ConnmarkMode.Save:
+                ct.Mark = (ct.Mark & ~CtMask) ^ ShiftValue(packet.Mark & NfMask);
+                break;
+            case ConnmarkMode.Restore:
+                packet.Mark = (packet.Mark & ~NfMask) ^ ShiftValue(ct.Mark & CtMask);
+                break;
+        }
+
+        return NfVerdict.Continue;
+    }
+
+    private uint ShiftValue(uint value) =>
+        ShiftBits >= 32 ? 0 : ShiftDirection == Shift.Right ? value >> ShiftBits : value << ShiftBits;
 
     /// <inheritdoc />
     public override string Name => "CONNMARK";

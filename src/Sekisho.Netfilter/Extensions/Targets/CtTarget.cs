@@ -1,3 +1,5 @@
+using Sekisho.Netfilter.Conntrack;
+using Sekisho.Netfilter.Engine;
 using System.Globalization;
 using System.Text;
 using Sekisho.Netfilter.Kernel;
@@ -85,6 +87,60 @@ public sealed record CtTarget(
 
     /// <inheritdoc />
     public override XtModule Module => s_module;
+
+    /// <inheritdoc />
+    /// <remarks>xt_CT's checkentry takes a conntrack reference except for <c>--notrack</c>.</remarks>
+    public override bool UsesConntrack => (Flags & CtFlags.Notrack) == 0;
+
+    /// <inheritdoc />
+    /// <remarks>The template (<c>nf_ct_tmpl_alloc</c>): its zone, the zone's directions and the mark flag.</remarks>
+    public override object? CreateState(NetNamespace net)
+    {
+        if ((Flags & CtFlags.Notrack) != 0)
+        {
+            return null;
+        }
+
+        var template = new Connection
+        {
+            Status = ConnectionStatus.Template | ConnectionStatus.Confirmed,
+            Zone = Zone,
+        };
+        template.ZoneDirections = (Flags & (CtFlags.ZoneOriginal | CtFlags.ZoneReply)) switch
+        {
+            CtFlags.ZoneOriginal => Connection.ZoneOriginalBit,
+            CtFlags.ZoneReply => Connection.ZoneReplyBit,
+            _ => Connection.ZoneBoth,
+        };
+        template.ZoneFromMark = (Flags & CtFlags.ZoneMark) != 0;
+        return template;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// xt_CT's <c>xt_ct_target</c>: a packet already attached (looped back) is left alone; otherwise it gets the
+    /// template (conntrack then tracks it in the template's zone) or, with <c>--notrack</c>, becomes UNTRACKED.
+    /// </remarks>
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var packet = context.Packet;
+        if (packet.Conntrack is not null || packet.CtInfo == CtInfo.Untracked)
+        {
+            return NfVerdict.Continue;
+        }
+
+        if (state is Connection template)
+        {
+            packet.Conntrack = template;
+            packet.CtInfo = CtInfo.New;
+        }
+        else
+        {
+            packet.CtInfo = CtInfo.Untracked;
+        }
+
+        return NfVerdict.Continue;
+    }
 
     /// <inheritdoc />
     public override string Name => "CT";

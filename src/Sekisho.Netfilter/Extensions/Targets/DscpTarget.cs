@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -62,6 +63,22 @@ public sealed record DscpTarget(byte Dscp) : TargetInfo
         }
 
         throw XtablesException.Parameter($"Invalid DSCP value `{text}'");
+    }
+
+    /// <summary>
+    /// Sets the DSCP bits when they differ, keeping the ECN bits, with the kernel's incremental header checksum
+    /// update (<c>dscp_tg</c>), and goes on.
+    /// </summary>
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var data = context.Data;
+        if (data[1] >> 2 != Dscp)
+        {
+            DsField.Change(data, 0x03, (byte)(Dscp << 2));
+            context.Packet.Modified = true;
+        }
+
+        return NfVerdict.Continue;
     }
 
     private static class Ids

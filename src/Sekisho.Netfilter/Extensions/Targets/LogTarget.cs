@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
+using Sekisho.Netfilter.Logging;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
 
@@ -183,6 +185,20 @@ public sealed record LogTarget(LogTarget.LogFlags Flags, byte Level, string Pref
 
         return Errno.Ok;
     }
+
+    /// <summary>Writes the packet's line to the namespace's log and lets the packet go on (<c>log_tg</c>).</summary>
+    /// <remarks>The text is <see cref="LogFormatter"/>'s, built in the rule's own buffer: nothing is allocated.</remarks>
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var formatter = (LogFormatter)state!;
+        var packet = context.Packet;
+        var text = formatter.Format(packet, context.Hook, context.In, context.Out, Flags, Prefix);
+        context.Net.Log.Write(Level, text, packet.Timestamp == default ? context.Now : packet.Timestamp);
+        return NfVerdict.Continue;
+    }
+
+    /// <inheritdoc />
+    public override object? CreateState(NetNamespace net) => new LogFormatter();
 
     private static class Ids
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -53,6 +54,14 @@ public sealed record MarkTarget(uint Mark, uint Mask) : TargetInfo
     /// <inheritdoc />
     public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context) =>
         output.Append(CultureInfo.InvariantCulture, $" --set-xmark 0x{Mark:x}/0x{Mask:x}");
+
+    /// <summary>Sets the packet's mark to <c>(mark &amp; ~Mask) ^ Mark</c> (<c>mark_tg</c>) and goes on.</summary>
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var packet = context.Packet;
+        packet.Mark = (packet.Mark & ~Mask) ^ Mark;
+        return NfVerdict.Continue;
+    }
 
     private static class Ids
     {

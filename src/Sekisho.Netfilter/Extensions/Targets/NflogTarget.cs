@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -91,6 +92,12 @@ public sealed record NflogTarget(
                 .Append(Threshold.ToString(CultureInfo.InvariantCulture));
         }
     }
+
+    /// <summary>
+    /// Goes on (<c>nflog_tg</c>). Sekisho has no netlink: the packet is handed to no one, as in a kernel where no
+    /// process listens on the group; nothing reaches the kernel log either, as with the kernel's nfnetlink_log.
+    /// </summary>
+    public override uint Execute(PacketContext context, object? state) => NfVerdict.Continue;
 
     private static class Ids
     {

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -9,7 +11,10 @@ namespace Sekisho.Netfilter.Extensions.Targets;
 /// <remarks>
 /// The kernel's <c>struct ipt_reject_info</c> (ipt_REJECT, revision 0) and iptables' libipt_REJECT. The
 /// kernel allows it only in the filter table (so from INPUT, FORWARD and OUTPUT), refuses the echo-reply
-/// type, and wants a non-inverted <c>-p tcp</c> for a TCP reset.
+/// type, and wants a non-inverted <c>-p tcp</c> for a TCP reset. At run time (<c>reject_tg</c>) the ICMP types
+/// go through <c>nf_send_unreach</c> (no answer to non-first fragments, nor to packets whose transport checksum
+/// is wrong, for the protocols whose whole payload it covers) into <see cref="LocalStack.SendIcmpError(Packet, byte, byte, uint)"/>,
+/// and <c>tcp-reset</c> through <c>nf_send_reset</c> into <see cref="LocalStack.SendReset"/>; the packet is dropped.
 /// </remarks>
 public sealed record RejectTarget(RejectTarget.RejectWith With) : TargetInfo
 {
@@ -99,6 +104,66 @@ public sealed record RejectTarget(RejectTarget.RejectWith With) : TargetInfo
 
         return Errno.Ok;
     }
+
+    /// <inheritdoc />
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var packet = context.Packet;
+        var stack = context.Net.Stack;
+        switch (With)
+        {
+            case RejectWith.TcpReset:
+                stack.SendReset(packet, NeedsChecksum(packet));
+                break;
+            case RejectWith.EchoReply:
+                break;
+            default:
+                SendUnreachable(packet, stack, With switch
+                {
+                    RejectWith.NetUnreachable => 0,
+                    RejectWith.HostUnreachable => 1,
+                    RejectWith.ProtocolUnreachable => 2,
+                    RejectWith.NetProhibited => 9,
+                    RejectWith.HostProhibited => 10,
+                    RejectWith.AdminProhibited => 13,
+                    _ => 3,
+                });
+                break;
+        }
+
+        return NfVerdict.Drop;
+    }
+
+    // nf_send_unreach
+    private static void SendUnreachable(Packet packet, LocalStack stack, byte code)
+    {
+        var data = packet.Data;
+        if ((BinaryPrimitives.ReadUInt16BigEndian(data[6..]) & 0x1FFF) != 0)
+        {
+            return;
+        }
+
+        int ihl = (data[0] & 0x0F) * 4;
+        if (NeedsChecksum(packet) && VerifiesChecksum(data, ihl) && !LocalStack.DatagramChecksumValid(data, ihl))
+        {
+            return;
+        }
+
+        stack.SendIcmpError(packet, 3, code, 0);
+    }
+
+    // skb_csum_unnecessary is false only for packets received from a wire (CHECKSUM_NONE): the host's own
+    // packets, looped back or not, carry a checksum the stack computed.
+    private static bool NeedsChecksum(Packet packet) =>
+        packet.Origin == PacketOrigin.Received && packet.InDevice is not { IsLoopback: true };
+
+    // nf_reject_verify_csum: protocols whose checksum does not cover the whole payload (or is absent) are not verified.
+    private static bool VerifiesChecksum(ReadOnlySpan<byte> data, int ihl) => data[9] switch
+    {
+        17 => data.Length < ihl + 8 || BinaryPrimitives.ReadUInt16BigEndian(data[(ihl + 6)..]) != 0,
+        47 or 51 or 50 or 132 or 136 or 33 => false,
+        _ => true,
+    };
 
     private static string TypeName(RejectWith with) =>
         (uint)with < s_types.Length && s_types[(int)with] is { } type ? type.Name : "(null)";

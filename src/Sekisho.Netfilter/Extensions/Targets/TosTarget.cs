@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -103,6 +104,24 @@ public sealed record TosTarget(byte Value, byte Mask) : TargetInfo
             .Append("  --or-tos  bits          Binary OR the TOS value with bits\n")
             .Append("  --xor-tos bits          Binary XOR the TOS value with bits\n");
         return help.ToString();
+    }
+
+    /// <summary>
+    /// Sets the TOS byte to <c>(tos &amp; ~Mask) ^ Value</c> when that changes it, with the kernel's incremental
+    /// header checksum update (<c>tos_tg</c>), and goes on.
+    /// </summary>
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var data = context.Data;
+        byte original = data[1];
+        byte updated = (byte)((original & ~Mask) ^ Value);
+        if (updated != original)
+        {
+            DsField.Change(data, 0, updated);
+            context.Packet.Modified = true;
+        }
+
+        return NfVerdict.Continue;
     }
 
     private static class Ids
