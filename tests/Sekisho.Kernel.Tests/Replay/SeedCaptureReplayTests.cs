@@ -29,8 +29,10 @@ public sealed partial class SeedCaptureReplayTests
         COMMIT
         """;
 
-    [KernelFact]
-    public void SeedDocument000_KernelCapture_ReplayGivesKernelCountersAndLog()
+    [KernelTheory]
+    [InlineData("eth0")]
+    [InlineData("any")]
+    public void SeedDocument000_KernelCapture_ReplayGivesKernelCountersAndLog(string captureInterface)
     {
         using var turn = new KernelLabLock();
         File.WriteAllText("/proc/sys/net/netfilter/nf_log_all_netns", "1");
@@ -42,7 +44,7 @@ public sealed partial class SeedCaptureReplayTests
             var restored = network.Server1.RunIptables("iptables-restore", Rules + "\n");
             Assert.True(restored.ExitCode == 0, restored.Stderr);
             string capture = Path.Combine(directory, "server1.pcap");
-            var tcpdump = network.StartCapture(network.Server1, capture, "eth0");
+            var tcpdump = network.StartCapture(network.Server1, capture, captureInterface);
             _ = messages.ReadNew();
 
             // server 2: ping (logged, dropped), ssh (rejected: the ICMP error is logged on its way out), a closed port
