@@ -59,6 +59,48 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public void Replay_RejectReplyAlsoInCapture_CountedOnce()
+    {
+        Setup("""
+            iptables -A INPUT -s 10.1.77.146 -p tcp --dport 22 -j REJECT
+            iptables -A OUTPUT -p icmp
+            """);
+        var syn = PacketBuilder.Tcp(new IpFields(s_server2, s_server1) { Id = 40037, DontFragment = true, Ttl = 63 }, 55724, 22, TcpHeader.Syn, 1000);
+        var unreachable = PacketBuilder.Icmp(new IpFields(s_server1, s_server2) { Id = 41414, Tos = 0xC0 }, 3, 3, 0, syn);
+        string capture = WriteCapture(Incoming(syn), Outgoing(unreachable));
+
+        var (code, stdout, stderr) = Replay($"{capture} --iface eth0=10.1.51.165/24,mac=0a:11:d1:09:77:ce --out {Path.Combine(_state, "o.pcap")}");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("sent by the host               0", stdout);
+        Assert.Contains("replies generated              1  (1 of them also in the capture, not sent twice)", stdout);
+        string save = Save();
+        Assert.Contains("[1:68] -A OUTPUT -p icmp", save);
+        var frame = Assert.Single(ReadCapture(Path.Combine(_state, "o.pcap")));
+        Assert.Equal(unreachable.AsSpan(12).ToArray(), frame.AsSpan(14 + 12).ToArray()); // the kernel's reply but for ID and checksum
+    }
+
+    [Fact]
+    public void Replay_OffloadedChecksum_CompletedSoRejectAnswers()
+    {
+        Setup("iptables -A INPUT -p tcp --dport 22 -j REJECT");
+        var syn = PacketBuilder.Tcp(new IpFields(s_server2, s_server1), 55724, 22, TcpHeader.Syn, 1000);
+        var partial = (byte[])syn.Clone();
+        uint pseudo = Checksum.PseudoHeader(s_server2, s_server1, 6, syn.Length - 20);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(partial.AsSpan(36), (ushort)~Checksum.Finish(pseudo));
+        var corrupt = (byte[])syn.Clone();
+        corrupt[37] ^= 0x55;
+        string capture = WriteCapture(Incoming(partial), Incoming(corrupt));
+
+        var (code, stdout, _) = Replay($"{capture} --iface eth0=10.1.51.165/24,mac=0a:11:d1:09:77:ce");
+
+        Assert.Equal(0, code);
+        Assert.Contains("replies generated              1", stdout); // the corrupt one gets no answer, as in the kernel
+        Assert.Contains("checksums completed            1", stdout);
+        Assert.Contains("[2:80] -A INPUT -p tcp -m tcp --dport 22 -j REJECT", Save());
+    }
+
+    [Fact]
     public void Replay_IfaceOptionWithoutMac_LearnsMacFromCapture()
     {
         Setup("iptables -A INPUT -p icmp -j DROP");

@@ -59,6 +59,7 @@ internal sealed class ReplayCommand : IPacketTransmitter
     private readonly ReplaySummary _summary = new();
     private readonly ReplayClock _clock = new();
     private PcapWriter? _out;
+    private byte[] _scratch = new byte[2048];
     private NetNamespace _net = null!;
 
     public ReplayCommand(StateDirectory state)
@@ -154,17 +155,16 @@ internal sealed class ReplayCommand : IPacketTransmitter
         // As klogd passes the kernel's messages on: to the system logger too, when one listens on /dev/log.
         using var syslog = SyslogSink.TryOpen();
         _net = new NetNamespace(host, _clock, syslog is null ? log : new CompositeLogSink(log, syslog)) { Transmitter = this };
-        if (File.Exists(_state.ConntrackPath))
+        try
         {
-            try
-            {
-                using var stream = File.OpenRead(_state.ConntrackPath);
-                _net.Conntrack.Load(stream);
-            }
-            catch (InvalidDataException ex)
-            {
-                stderr.Write($"sekisho replay: {_state.ConntrackPath}: {ex.Message}; starting with an empty conntrack table\n");
-            }
+            _state.LoadConntrack(_net.Conntrack);
+        }
+        catch (InvalidDataException ex)
+        {
+            // Never replaced silently: the user decides (conntrack -F, or move the file away).
+            throw new InvalidDataException(
+                $"the conntrack file {_state.ConntrackPath} is damaged ({ex.Message}); it has been left as it is. " +
+                "Move it away or run `sekisho conntrack -F' to start from an empty table.", ex);
         }
 
         _net.Load(ruleset);
@@ -202,7 +202,7 @@ internal sealed class ReplayCommand : IPacketTransmitter
 
         progress?.Finish();
         _state.SaveRuleset(ruleset);
-        _state.WriteFile(_state.ConntrackPath, _net.Conntrack.Save);
+        _state.SaveConntrack(_net.Conntrack);
         _out?.Commit();
         foreach (string message in errors)
         {
@@ -225,7 +225,7 @@ internal sealed class ReplayCommand : IPacketTransmitter
             _summary.Write(stdout, options.Capture!, $"{reader.Format}, {LinkTypes(reader)}");
         }
 
-        return reader.Error is null ? 0 : 1;
+        return reader.Error is null && _summary.Errors == 0 ? 0 : 1;
     }
 
     private static string LinkTypes(CaptureReader reader) =>
@@ -352,7 +352,7 @@ internal sealed class ReplayCommand : IPacketTransmitter
 
     private void Incoming(NetDevice device, ReadOnlySpan<byte> frame)
     {
-        var result = _net.Receive(device, frame);
+        var result = _net.Receive(device, CompleteOffloadedChecksum(frame, device.HeaderLength));
         _summary.CountReceived(result.Fate);
     }
 
@@ -376,6 +376,7 @@ internal sealed class ReplayCommand : IPacketTransmitter
             return;
         }
 
+        ip = CompleteOffloadedChecksum(ip, 0);
         int total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
         var packet = _net.Pool.Rent();
         packet.LoadDatagram(total >= 20 && total <= ip.Length ? ip[..total] : ip);
@@ -390,6 +391,52 @@ internal sealed class ReplayCommand : IPacketTransmitter
             _net.Conntrack.Release(packet);
             _net.Pool.Return(packet);
         }
+    }
+
+    // Checksum offload: a sender that leaves the TCP or UDP checksum to the hardware (CHECKSUM_PARTIAL) puts only the
+    // pseudo-header sum in the field, and a capture on a veth peer or of the host's own packets shows it so. The
+    // kernel trusted those packets (REJECT and conntrack skip the check), so replay completes the checksum first;
+    // any other wrong checksum is left for the ruleset to see.
+    private ReadOnlySpan<byte> CompleteOffloadedChecksum(ReadOnlySpan<byte> frame, int ipOffset)
+    {
+        if (frame.Length < ipOffset + 20)
+        {
+            return frame;
+        }
+
+        var ip = frame[ipOffset..];
+        int ihl = (ip[0] & 0x0F) * 4;
+        int total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+        byte protocol = ip[9];
+        int field = protocol == 6 ? 16 : protocol == 17 ? 6 : -1;
+        if (field < 0 || ihl < 20 || total > ip.Length || total < ihl + field + 2
+            || (BinaryPrimitives.ReadUInt16BigEndian(ip[6..]) & 0x3FFF) != 0)
+        {
+            return frame;
+        }
+
+        var transport = ip[ihl..total];
+        uint pseudo = Checksum.PseudoHeader(Ipv4Address.Read(ip[12..]), Ipv4Address.Read(ip[16..]), protocol, transport.Length);
+        ushort stored = BinaryPrimitives.ReadUInt16BigEndian(transport[field..]);
+        if (Checksum.Verify(transport, pseudo) || (protocol == 17 && stored == 0) || stored != (ushort)~Checksum.Finish(pseudo))
+        {
+            return frame;
+        }
+
+        if (_scratch.Length < frame.Length)
+        {
+            _scratch = new byte[Math.Max(frame.Length, 2 * _scratch.Length)];
+        }
+
+        var copy = _scratch.AsSpan(0, frame.Length);
+        frame.CopyTo(copy);
+        var fixedTransport = copy.Slice(ipOffset + ihl, transport.Length);
+        fixedTransport[field] = 0;
+        fixedTransport[field + 1] = 0;
+        ushort sum = Checksum.Finish(Checksum.Add(fixedTransport, pseudo));
+        BinaryPrimitives.WriteUInt16BigEndian(fixedTransport[field..], protocol == 17 && sum == 0 ? (ushort)0xFFFF : sum);
+        _summary.ChecksumsCompleted++;
+        return copy;
     }
 
     // A frame as the device would have received it: Ethernet devices get a header addressed to them.
@@ -510,8 +557,58 @@ internal sealed class ReplayCommand : IPacketTransmitter
         return false;
     }
 
-    private static bool SameButIdentification(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) =>
-        a[..4].SequenceEqual(b[..4]) && a[6..10].SequenceEqual(b[6..10]) && a[12..].SequenceEqual(b[12..]);
+    // The same datagram but for what may differ between two equal replies: the IP identification and checksum, the
+    // transport checksum, and in an ICMP error the quoted datagram's transport checksum (replay completes offloaded
+    // checksums before the ruleset sees a packet, the kernel quoted the packet as it arrived).
+    private static bool SameButIdentification(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        if (!a[..4].SequenceEqual(b[..4]) || !a[6..10].SequenceEqual(b[6..10]) || !a[12..20].SequenceEqual(b[12..20]))
+        {
+            return false;
+        }
+
+        int ihl = (a[0] & 0x0F) * 4;
+        if (a.Length < ihl || !a[20..ihl].SequenceEqual(b[20..ihl]))
+        {
+            return false;
+        }
+
+        int skipStart = -1;
+        int skipEnd = -1;
+        int checksum = a[9] switch
+        {
+            1 => ihl + 2,
+            6 => ihl + 16,
+            17 => ihl + 6,
+            _ => -1,
+        };
+        if (a[9] == 1 && a.Length >= ihl + 28 && a[ihl] is 3 or 4 or 5 or 11 or 12)
+        {
+            int quoted = ihl + 8;
+            int quotedIhl = (a[quoted] & 0x0F) * 4;
+            int field = a[quoted + 9] switch { 6 => 16, 17 => 6, _ => -1 };
+            if (field >= 0)
+            {
+                skipStart = quoted + quotedIhl + field;
+                skipEnd = skipStart + 2;
+            }
+        }
+
+        for (int i = ihl; i < a.Length; i++)
+        {
+            if ((i == checksum || i == checksum + 1) || (i >= skipStart && i < skipEnd))
+            {
+                continue;
+            }
+
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     // The MAC of an interface given without mac=: the source of the first frame from its address, or the
     // destination of the first frame to it.

@@ -42,6 +42,8 @@ internal sealed class ReplaySummary
 
     public long FramesOut { get; set; }
 
+    public long ChecksumsCompleted { get; set; }
+
     public long Errors { get; set; }
 
     public DateTimeOffset? First { get; set; }
@@ -123,6 +125,11 @@ internal sealed class ReplaySummary
         if (NotIpv4 + Truncated > 0)
         {
             output.Write($"  skipped                {N(NotIpv4 + Truncated),9}  (not IPv4 {N(NotIpv4)}, cut by the snapshot length {N(Truncated)})\n");
+        }
+
+        if (ChecksumsCompleted > 0)
+        {
+            output.Write($"  checksums completed    {N(ChecksumsCompleted),9}  (left to the hardware by their sender, as the capture shows)\n");
         }
 
         output.Write($"  frames out             {N(FramesOut),9}\n");
