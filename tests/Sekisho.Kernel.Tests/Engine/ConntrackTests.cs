@@ -243,6 +243,27 @@ public sealed class ConntrackTests
     }
 
     [KernelFact]
+    public void BadTransportChecksums_InvalidAtPrerouting_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), StateCountingRules);
+        var syn = Tcp(true, TcpHeader.Syn, 1000, 0);
+        syn[20 + 16] ^= 0x55;
+        lab.InjectDatagram("eth0", syn);
+        var udp = PacketBuilder.Udp(s_toServer, 40000, 53, "bad"u8);
+        udp[20 + 6] ^= 0x55;
+        lab.InjectDatagram("eth0", udp);
+        var noChecksum = PacketBuilder.Udp(s_toServer, 40001, 53, "none"u8);
+        noChecksum[20 + 6] = 0;
+        noChecksum[20 + 7] = 0;
+        lab.InjectDatagram("eth0", noChecksum);
+        var echo = PacketBuilder.Echo(s_toServer, 5, 1, new byte[8]);
+        echo[20 + 2] ^= 0x55;
+        lab.InjectDatagram("eth0", echo);
+        AssertConntrack(lab, "bad checksums");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
     public void OtherProtocols_TrackedByAddressLikeKernel()
     {
         using var lab = new LabPair(LabHost.Router(), StateCountingRules);
