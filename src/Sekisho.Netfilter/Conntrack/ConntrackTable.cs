@@ -69,6 +69,12 @@ public sealed partial class ConntrackTable
     /// <summary>The ICMP timeout, in seconds (<c>nf_conntrack_icmp_timeout</c>).</summary>
     public uint IcmpTimeout { get; set; } = 30;
 
+    /// <summary>The GRE timeout without replies, in seconds (<c>nf_conntrack_gre_timeout</c>).</summary>
+    public uint GreTimeout { get; set; } = 30;
+
+    /// <summary>The GRE timeout once replied, in seconds (<c>nf_conntrack_gre_timeout_stream</c>).</summary>
+    public uint GreStreamTimeout { get; set; } = 180;
+
     /// <summary>The timeout of other protocols, in seconds (<c>nf_conntrack_generic_timeout</c>).</summary>
     public uint GenericTimeout { get; set; } = 600;
 
@@ -198,6 +204,7 @@ public sealed partial class ConntrackTable
                     : TcpTracker.Packet(this, ct, data, dataoff, direction),
                 17 or 136 => UdpPacket(ct, data, dataoff, verify && protocol == 17),
                 1 => IcmpPacket(ct),
+                47 => GrePacket(ct),
                 _ => Generic(ct),
             };
             switch (verdict)

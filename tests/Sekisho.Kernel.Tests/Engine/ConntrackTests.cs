@@ -270,6 +270,11 @@ public sealed class ConntrackTests
         lab.InjectDatagram("eth0", PacketBuilder.Ipv4(s_toServer, 99, "payload"u8));
         lab.InjectDatagram("eth1", PacketBuilder.Ipv4(s_toClient, 99, "payload"u8));
         AssertConntrack(lab, "protocol 99");
+        byte[] gre = [0, 0, 0x08, 0x00, 0x45, 0, 0, 20];
+        lab.InjectDatagram("eth0", PacketBuilder.Ipv4(s_toServer, 47, gre));
+        AssertConntrack(lab, "GRE");
+        lab.InjectDatagram("eth1", PacketBuilder.Ipv4(s_toClient, 47, gre));
+        Assert.Contains("gre      47 ", AssertConntrack(lab, "GRE answered"), StringComparison.Ordinal);
         lab.AssertCounters();
     }
 
