@@ -34,11 +34,15 @@ if (args.Length > 0 && args[0] == "--conntrack-quick")
         var conntrack = new ConntrackBenchmarks { Entries = entries };
         conntrack.Setup();
         long before = GC.GetAllocatedBytesForCurrentThread();
+        var fill = Stopwatch.StartNew();
         GC.KeepAlive(conntrack.Fill());
         long table = GC.GetAllocatedBytesForCurrentThread() - before;
+        Console.WriteLine($"fill {fill.ElapsedMilliseconds} ms");
         before = GC.GetAllocatedBytesForCurrentThread();
+        fill.Restart();
         GC.KeepAlive(conntrack.FillDictionary());
         long dictionary = GC.GetAllocatedBytesForCurrentThread() - before;
+        Console.WriteLine($"fill dictionary {fill.ElapsedMilliseconds} ms");
         var stopwatch = Stopwatch.StartNew();
         long lookups = 0;
         while (stopwatch.ElapsedMilliseconds < 1000)
