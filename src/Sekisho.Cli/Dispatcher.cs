@@ -17,6 +17,8 @@ internal static class Dispatcher
         "  demo                      replay seed document 000's session on a simulated server\n" +
         "  trace PACKET...           show what the ruleset does to a described packet, step by step\n" +
         "  conntrack -L|-C|-F        list, count or flush the connection tracking table\n" +
+        "  replay CAPTURE            run a pcap/pcapng capture through the ruleset; counters, log, conntrack\n" +
+        "  host [COMMAND]            show or edit the host model (interfaces, routes) trace and replay use\n" +
         "  version                   print Sekisho's version\n" +
         "\n" +
         "Started through a link named iptables, iptables-save or iptables-restore, sekisho acts as that command.\n" +
@@ -53,6 +55,10 @@ internal static class Dispatcher
                 return new Trace.TraceCommand(new StateDirectory(StateDirectory.DefaultPath(), names), names).Run(rest, stdout, stderr);
             case "conntrack":
                 return new Conntrack.ConntrackCommand(OpenState(names)).Run(rest, stdout, stderr);
+            case "host":
+                return new Host.HostCommand(new StateDirectory(StateDirectory.DefaultPath(), names)).Run(rest, stdout, stderr);
+            case "replay":
+                return new Replay.ReplayCommand(new StateDirectory(StateDirectory.DefaultPath(), names)).Run(rest, stdout, stderr);
             case "demo":
                 return new Demo.DemoCommand(names).Run(rest, stdout, stderr);
             case "version":

@@ -81,6 +81,11 @@ public sealed class RandomTraffic
 
     private void Rule(StringBuilder text, string[] laterChains, bool prerouting)
     {
+        // Verdicts end the walk: rules with one are narrow (a protocol with a selector and another match), so
+        // that most packets travel far and most rules see packets.
+        int target = _random.Next(100);
+        bool verdict = target < 18;
+        bool jump = !verdict && target < 48 && laterChains.Length > 0;
         if (_random.Next(4) == 0)
         {
             text.Append(Maybe(" !")).Append(" -s ").Append(Pick(["10.0.1.0/24", "10.0.1.2", "10.0.1.128/25", "10.0.0.0/8", "192.168.7.0/24", "172.16.0.0/12", "10.0.2.0/24"]));
@@ -106,52 +111,51 @@ public sealed class RandomTraffic
             text.Append(Maybe(" !")).Append(" -f");
         }
 
-        switch (_random.Next(8))
+        switch (verdict ? _random.Next(5) : _random.Next(8))
         {
             case 0:
             case 1:
-                Tcp(text);
+                Tcp(text, verdict);
                 break;
             case 2:
-                Udp(text);
+                Udp(text, verdict);
                 break;
             case 3:
                 text.Append(" -p icmp");
-                if (_random.Next(3) > 0)
+                if (verdict || _random.Next(3) > 0)
                 {
                     text.Append(Maybe(" !")).Append(" --icmp-type ").Append(Pick(s_icmpTypes));
                 }
 
                 break;
             case 4:
-                Sctp(text);
+                Sctp(text, verdict);
                 break;
             case 5:
                 text.Append(Maybe(" !")).Append(" -p ").Append(Pick(["47", "50", "tcp", "udp", "icmp", "132"]));
                 break;
         }
 
-        int extras = _random.Next(3);
+        int extras = verdict ? _random.Next(1, 3) : _random.Next(20) switch { < 10 => 0, < 17 => 1, _ => 2 };
         for (int i = 0; i < extras; i++)
         {
             text.Append(' ').Append(Match(prerouting));
         }
 
-        int target = _random.Next(10);
-        if (target < 4)
+        if (verdict)
         {
-            text.Append(" -j ").Append(Pick(["ACCEPT", "DROP", "RETURN", "ACCEPT"]));
+            text.Append(" -j ").Append(Pick(["ACCEPT", "DROP", "RETURN"]));
         }
-        else if (target < 7 && laterChains.Length > 0)
+        else if (jump)
         {
             text.Append(_random.Next(4) == 0 ? " -g " : " -j ").Append(Pick(laterChains));
         }
     }
 
-    private void Tcp(StringBuilder text)
+    private void Tcp(StringBuilder text, bool narrow)
     {
         text.Append(" -p tcp");
-        if (_random.Next(2) == 0)
+        if (narrow || _random.Next(2) == 0)
         {
             text.Append(Maybe(" !")).Append(Pick([" --dport ", " --sport "])).Append(PortRange());
         }
@@ -174,10 +178,10 @@ public sealed class RandomTraffic
         }
     }
 
-    private void Udp(StringBuilder text)
+    private void Udp(StringBuilder text, bool narrow)
     {
         text.Append(" -p udp");
-        switch (_random.Next(3))
+        switch (_random.Next(narrow ? 2 : 3))
         {
             case 0:
                 text.Append(Maybe(" !")).Append(" --dport ").Append(PortRange());
@@ -194,10 +198,10 @@ public sealed class RandomTraffic
         }
     }
 
-    private void Sctp(StringBuilder text)
+    private void Sctp(StringBuilder text, bool narrow)
     {
         text.Append(" -p sctp");
-        if (_random.Next(2) == 0)
+        if (narrow || _random.Next(2) == 0)
         {
             text.Append(Maybe(" !")).Append(Pick([" --dport ", " --sport "])).Append(PortRange());
         }
@@ -400,7 +404,8 @@ public sealed class RandomTraffic
         {
             0 => low.ToString(CultureInfo.InvariantCulture),
             1 => $"{low}:{Math.Min(65535, low + _random.Next(1, 30000))}",
-            _ => $"{low}:",
+            // "0:" is the full range, which Sekisho saves inverted as 1.8.11 does and 1.8.9 does not.
+            _ => $"{Math.Max(low, 1)}:",
         };
     }
 

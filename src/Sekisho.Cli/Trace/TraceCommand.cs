@@ -40,9 +40,11 @@ internal sealed class TraceCommand
         HostModel host;
         try
         {
-            host = BuildHost(arguments);
+            host = arguments.Interfaces.Count == 0 && _store is StateDirectory state && state.LoadHost() is { } stored
+                ? StoredHost(stored, arguments)
+                : BuildHost(arguments);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
             stderr.Write($"sekisho trace: {ex.Message}\n");
             return 2;
@@ -109,6 +111,14 @@ internal sealed class TraceCommand
         }
 
         return 0;
+    }
+
+    // The state directory's host model (sekisho host), with --forwarding turning forwarding on.
+    private static HostModel StoredHost(HostDescription stored, TraceArguments arguments)
+    {
+        var host = stored.Build();
+        host.Forwarding |= arguments.Forwarding;
+        return host;
     }
 
     private static HostModel BuildHost(TraceArguments arguments)

@@ -92,6 +92,36 @@ public sealed class StateDirectory : IRulesetStore
         }
     }
 
+    /// <summary>The host model file (see <see cref="HostDescription"/>).</summary>
+    public string HostPath => System.IO.Path.Combine(Path, "host");
+
+    /// <summary>The log file LOG lines go to, in the <c>/var/log/messages</c> form.</summary>
+    public string MessagesPath => System.IO.Path.Combine(Path, "messages");
+
+    /// <summary>The stored host model, or null when the directory has none. A damaged file throws <see cref="FormatException"/>.</summary>
+    public HostDescription? LoadHost() =>
+        File.Exists(HostPath) ? HostDescription.Parse(File.ReadAllText(HostPath), HostPath) : null;
+
+    /// <summary>Stores the host model (atomically).</summary>
+    public void SaveHost(HostDescription host)
+    {
+        EnsureDirectory();
+        AtomicFile.Write(HostPath, Encoding.UTF8.GetBytes(host.Format()));
+    }
+
+    /// <summary>
+    /// Writes a ruleset back whole (a replay's counters), atomically; the caller holds the lock and loaded the
+    /// ruleset under it.
+    /// </summary>
+    public void SaveRuleset(Ruleset ruleset) => Persist(ruleset);
+
+    /// <summary>Writes a file of the directory atomically and durably.</summary>
+    public void WriteFile(string path, Action<Stream> write)
+    {
+        EnsureDirectory();
+        AtomicFile.Write(path, write);
+    }
+
     /// <summary>The default state directory for this user (see the type's remarks).</summary>
     public static string DefaultPath()
     {

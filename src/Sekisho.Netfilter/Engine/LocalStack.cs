@@ -23,7 +23,8 @@ namespace Sekisho.Netfilter.Engine;
 /// <c>icmp_ratemask</c>, skipped for packets received on loopback) and the per-destination token bucket
 /// (<c>icmp_ratelimit</c>, burst of six, skipped when the reply leaves through loopback). The kernel charges the
 /// global bucket a random 0 to 2 credits per message; Sekisho charges the mean, one. IP options of the offending
-/// packet are not echoed.
+/// packet are not echoed. No ICMP message is sent while the ICMP socket is sending another (<c>icmp_xmit_lock</c>):
+/// a REJECT in OUTPUT of the host's own echo reply or ICMP error answers nothing.
 /// </para>
 /// <para>
 /// The TCP model answers one segment at a time, without connections: a SYN to a listening port gets a SYN-ACK
@@ -40,6 +41,7 @@ public sealed class LocalStack
     private int _globalCredit;
     private ulong _globalStamp;
     private bool _globalStamped;
+    private bool _icmpSending;
 
     internal LocalStack(NetNamespace net)
     {
@@ -168,6 +170,12 @@ public sealed class LocalStack
             return;
         }
 
+        // icmp_xmit_lock: an ICMP message caused while the ICMP socket sends another one is not sent.
+        if (_icmpSending)
+        {
+            return;
+        }
+
         var offendingSource = Ipv4Address.Read(data[12..]);
         var route = Net.Host.RouteOutput(offendingSource);
         if (route.Device is null)
@@ -204,7 +212,21 @@ public sealed class LocalStack
         BinaryPrimitives.WriteUInt32BigEndian(icmp[4..], info);
         data[..quoted].CopyTo(icmp[8..]);
         BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], Checksum.Compute(icmp));
-        Net.SendGenerated(reply, cause);
+        SendIcmp(reply, cause);
+    }
+
+    // The ICMP socket sends: while it does (the reply's way through OUTPUT and POSTROUTING), it is locked.
+    private void SendIcmp(Packet reply, Packet cause)
+    {
+        _icmpSending = true;
+        try
+        {
+            Net.SendGenerated(reply, cause);
+        }
+        finally
+        {
+            _icmpSending = false;
+        }
     }
 
     /// <summary>
@@ -298,7 +320,7 @@ public sealed class LocalStack
 
         var requester = Ipv4Address.Read(data[12..]);
         var route = Net.Host.RouteOutput(requester);
-        if (route.Device is null)
+        if (route.Device is null || _icmpSending)
         {
             return;
         }
@@ -330,7 +352,7 @@ public sealed class LocalStack
         answer[2] = 0;
         answer[3] = 0;
         BinaryPrimitives.WriteUInt16BigEndian(answer[2..], Checksum.Compute(answer));
-        Net.SendGenerated(reply, packet);
+        SendIcmp(reply, packet);
     }
 
     // tcp_v4_rcv without a socket: checks, then tcp_v4_send_reset (or a SYN-ACK for a listening port).

@@ -84,6 +84,8 @@ public sealed class LabPair : IDisposable
         var sekishoSorted = sekishoFrames.Select(Normalise).Order(StringComparer.Ordinal).ToList();
         if (!kernelSorted.SequenceEqual(sekishoSorted))
         {
+            // Counters say where the two parted ways: compare them first.
+            AssertCounters(step);
             var onlyKernel = kernelSorted.Except(sekishoSorted).Take(10);
             var onlySekisho = sekishoSorted.Except(kernelSorted).Take(10);
             throw new XunitException($"frames differ{(step is null ? "" : " at " + step)}: kernel sent {kernelSorted.Count}, Sekisho {sekishoSorted.Count}\n" +

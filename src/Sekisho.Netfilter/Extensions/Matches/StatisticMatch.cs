@@ -45,7 +45,7 @@ public sealed record StatisticMatch(
     /// <remarks>
     /// xt_statistic's <c>statistic_mt()</c>: in random mode a 31-bit random number from the namespace's
     /// <see cref="NetNamespace.Random"/> below the probability; in nth mode the rule's counter (starting at
-    /// <c>--packet</c>) runs from 0 to <c>every</c> and the packet that brings it back to 0 matches. Inverted
+    /// <c>every - packet</c>) runs from 0 to <c>every</c> and the packet that brings it back to 0 matches. Inverted
     /// with <c>!</c>.
     /// </remarks>
     public override bool Match(PacketContext context, object? state)
@@ -69,8 +69,11 @@ public sealed record StatisticMatch(
     }
 
     /// <inheritdoc />
-    /// <remarks>The counter of nth mode (<c>info-&gt;master</c>), set to <c>--packet</c> as checkentry does.</remarks>
-    public override object? CreateState(NetNamespace net) => new NthCounter { Count = Packet };
+    /// <remarks>
+    /// The counter of nth mode (<c>info-&gt;master</c>), set as checkentry does to the <c>count</c> iptables computes
+    /// (<c>every - packet</c>, both as the kernel keeps them): with <c>--packet 0</c> the first packet matches.
+    /// </remarks>
+    public override object? CreateState(NetNamespace net) => new NthCounter { Count = unchecked(Every - Packet) };
 
     /// <summary>The shared counter of an nth-mode rule (<c>struct xt_statistic_priv</c>).</summary>
     private sealed class NthCounter

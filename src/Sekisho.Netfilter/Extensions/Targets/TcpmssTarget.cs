@@ -162,7 +162,7 @@ public sealed record TcpmssTarget(ushort Mss) : TargetInfo
         ushort check = BinaryPrimitives.ReadUInt16BigEndian(tcp[16..]);
         BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], Checksum.Update32(check, 0, BinaryPrimitives.ReadUInt32BigEndian(tcp[20..])));
         ushort oldWord = BinaryPrimitives.ReadUInt16BigEndian(tcp[12..]);
-        tcp[12] += 4 << 4;
+        tcp[12] += 1 << 4;
         UpdateCheck(tcp, oldWord, BinaryPrimitives.ReadUInt16BigEndian(tcp[12..]));
 
         ushort oldTotal = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
