@@ -368,6 +368,34 @@ public sealed class ConntrackTests
         lab.AssertCounters();
     }
 
+    [KernelFact]
+    public void LocalHost_EchoAndResetThroughInputAndOutput_LikeKernel()
+    {
+        const string rules = """
+            *filter
+            :INPUT DROP [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
+            -A INPUT -p icmp -j ACCEPT
+            -A INPUT -p tcp -m conntrack --ctstate NEW -j ACCEPT
+            -A OUTPUT -m state --state NEW
+            -A OUTPUT -m state --state ESTABLISHED
+            -A OUTPUT -m state --state RELATED
+            -A OUTPUT -m state --state INVALID
+            COMMIT
+            """;
+        using var lab = new LabPair(LabHost.SeedServer1(), rules);
+        var toServer = new IpFields(Ipv4Address.Parse("10.1.77.146"), Ipv4Address.Parse("10.1.51.165")) { Id = 9, DontFragment = true };
+        lab.InjectDatagram("eth0", PacketBuilder.Echo(toServer, 0x1234, 1, new byte[32]));
+        Assert.Single(lab.LastFrames);
+        AssertConntrack(lab, "echo");
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(toServer, 50000, 22, TcpHeader.Syn, 1000, 0, 29200));
+        Assert.Single(lab.LastFrames);
+        AssertConntrack(lab, "SYN to a closed port");
+        lab.AssertCounters();
+    }
+
     private static void Handshake(LabPair lab, uint client, uint server)
     {
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, client, 0));
