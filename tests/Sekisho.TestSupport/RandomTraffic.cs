@@ -146,6 +146,17 @@ public sealed class RandomTraffic
         {
             text.Append(" -j ").Append(Pick(["ACCEPT", "DROP", "RETURN"]));
         }
+        else if (!prerouting && target > 96)
+        {
+            text.Append(" -j LOG --log-prefix \"f").Append(_random.Next(100).ToString(CultureInfo.InvariantCulture)).Append(": \"")
+                .Append(Pick(["", " --log-tcp-options", " --log-ip-options", " --log-tcp-sequence"]));
+        }
+        else if (prerouting && target > 90)
+        {
+            // Marks set here are what the mark matches of later rules and of the filter table see.
+            text.Append(Pick([" -j MARK --set-mark ", " -j MARK --or-mark ", " -j MARK --set-xmark 0x2/"]))
+                .Append(_random.Next(1, 4).ToString(CultureInfo.InvariantCulture));
+        }
         else if (jump)
         {
             text.Append(_random.Next(4) == 0 ? " -g " : " -j ").Append(Pick(laterChains));

@@ -391,4 +391,75 @@ public sealed class MatchTests
             PacketBuilder.Udp(a with { Destination = Ipv4Address.Parse("10.0.2.9") }, 9, 7),
         ]);
     }
+
+    [KernelFact]
+    public void LimitHashlimitRecent_OverRealTime_LikeKernel()
+    {
+        // 4 per second: a packet's worth of credit every 250 ms, a burst of 2. Each step waits well away from those
+        // boundaries, so that the few milliseconds between the kernel and Sekisho seeing a packet cannot matter.
+        string rules = Filter("""
+            -A FORWARD -p udp --dport 1 -m limit --limit 4/sec --limit-burst 2
+            -A FORWARD -p udp --dport 2 -m hashlimit --hashlimit-upto 4/sec --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name t
+            -A FORWARD -p udp --dport 2 -m hashlimit --hashlimit-above 4/sec --hashlimit-burst 2 --hashlimit-mode dstip --hashlimit-name u
+            -A FORWARD -p udp --dport 3 -m recent --name t --set
+            -A FORWARD -p udp --dport 4 -m recent --name t --rcheck --seconds 1
+            -A FORWARD -p udp --dport 4 -m recent --name t --update --seconds 1 --hitcount 2
+            """);
+        using var lab = new LabPair(LabHost.Router(), rules);
+        var client = s_ip with { Source = s_client };
+        List<byte[]> Burst(params ushort[] ports) => ports.Select(p => PacketBuilder.Udp(client, 9, p)).ToList();
+        lab.InjectMany("eth0", Burst(1, 1, 1, 2, 2, 2, 3, 4));
+        lab.AssertCounters("burst");
+        Thread.Sleep(100);
+        lab.InjectMany("eth0", Burst(1, 2, 4));
+        lab.AssertCounters("after 100 ms");
+        Thread.Sleep(275);
+        lab.InjectMany("eth0", Burst(1, 1, 2, 2, 4));
+        lab.AssertCounters("after 375 ms");
+        Thread.Sleep(1300);
+        lab.InjectMany("eth0", Burst(1, 1, 1, 2, 2, 2, 4));
+        lab.AssertCounters("after 1.7 s");
+    }
+
+    [KernelFact]
+    public void Hashlimit_RateMatchAndBytes_InOneBurst_LikeKernel()
+    {
+        // Within one burst no meaningful time passes: rate-match counts packets against burst plus rate, and in
+        // bytes mode packets costing more than a second's credit pass once per burst unit.
+        string rules = Filter("""
+            -A FORWARD -p udp --dport 1 -m hashlimit --hashlimit-upto 4/sec --hashlimit-burst 2 --hashlimit-rate-match --hashlimit-mode srcip --hashlimit-name rm
+            -A FORWARD -p udp --dport 1 -m hashlimit --hashlimit-above 10/sec --hashlimit-rate-match --hashlimit-rate-interval 5 --hashlimit-name rn
+            -A FORWARD -p udp --dport 2 -m hashlimit --hashlimit-upto 1kb/s --hashlimit-burst 3kb --hashlimit-mode dstip --hashlimit-name by
+            -A FORWARD -p udp --dport 2 -m hashlimit --hashlimit-above 1mb/s --hashlimit-name bz
+            -A FORWARD -p udp --dport 3 -m hashlimit --hashlimit-upto 100kb/s --hashlimit-rate-match --hashlimit-name br
+            """);
+        var datagrams = new List<byte[]>();
+        for (int i = 0; i < 14; i++)
+        {
+            datagrams.Add(PacketBuilder.Udp(s_ip with { Id = (ushort)i }, 9, 1));
+            datagrams.Add(PacketBuilder.Udp(s_ip with { Id = (ushort)i }, 9, 2, new byte[1200]));
+            datagrams.Add(PacketBuilder.Udp(s_ip with { Id = (ushort)i }, 9, 3, new byte[1000 * (i % 3)]));
+        }
+
+        Run(rules, datagrams);
+    }
+
+    [KernelFact]
+    public void Hashlimit_TableMaxAndExpiry_LikeKernel()
+    {
+        // Two entries at most: a third key is dropped. Entries expire after 200 ms and are collected every 100 ms,
+        // so a second later the same keys start from full buckets again.
+        string rules = Filter("""
+            -A FORWARD -p udp -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-mode srcip --hashlimit-name m --hashlimit-htable-max 2 --hashlimit-htable-expire 200 --hashlimit-htable-gcinterval 100
+            -A FORWARD -p udp
+            """);
+        using var lab = new LabPair(LabHost.Router(), rules);
+        List<byte[]> Sources(params string[] sources) =>
+            sources.Select(a => PacketBuilder.Udp(s_ip with { Source = Ipv4Address.Parse(a) }, 9, 9)).ToList();
+        lab.InjectMany("eth0", Sources("10.0.1.2", "10.0.1.3", "10.0.1.2", "10.0.1.4", "10.0.1.3"));
+        lab.AssertCounters("table full");
+        Thread.Sleep(1000);
+        lab.InjectMany("eth0", Sources("10.0.1.4", "10.0.1.2", "10.0.1.4", "10.0.1.3"));
+        lab.AssertCounters("after expiry");
+    }
 }

@@ -8,9 +8,10 @@ namespace Sekisho.Kernel.Tests.Engine;
 
 /// <summary>
 /// The randomised differential test of the packet engine: random rulesets of several hundred rules over the
-/// stateless matches (mangle PREROUTING and filter FORWARD with user chains, jumps, goto, RETURN and policies),
-/// loaded into the kernel and Sekisho, then thousands of random frames (with fragments and malformed transport
-/// headers) forwarded by both; the per-rule counters and the frames that come out must be identical.
+/// stateless matches (mangle PREROUTING and filter FORWARD with user chains, jumps, goto, RETURN and policies, a
+/// few MARK and LOG rules), loaded into the kernel and Sekisho, then thousands of random frames (with fragments and
+/// malformed transport headers) forwarded by both; the per-rule counters, the frames that come out and the LOG
+/// lines must be identical.
 /// </summary>
 /// <remarks>
 /// The seed is fixed and printed; set SEKISHO_RANDOM_SEED to reproduce another run.
@@ -48,12 +49,12 @@ public sealed class RandomDifferentialTests(ITestOutputHelper output)
 
             lab.InjectMany(frames, step: $"seed {roundSeed}");
             string counters = lab.AssertCounters($"seed {roundSeed}");
-            output.WriteLine($"seed {roundSeed}: {frames.Count} frames, {lab.LastFrames.Count} forwarded");
+            output.WriteLine($"seed {roundSeed}: {frames.Count} frames, {lab.LastFrames.Count} forwarded, {lab.LastLog.Count} LOG lines");
 
             // The rulesets must exercise the rules: most of them see packets.
             int matchedRules = counters.Split('\n').Count(l => l.StartsWith("[", StringComparison.Ordinal) && !l.StartsWith("[0:0]", StringComparison.Ordinal));
             output.WriteLine($"seed {roundSeed}: {matchedRules} rules matched some packet");
-            Assert.True(matchedRules >= 50, $"only {matchedRules} of 300 rules matched packets");
+            Assert.True(matchedRules >= 30, $"only {matchedRules} of 300 rules matched packets");
         }
     }
 }

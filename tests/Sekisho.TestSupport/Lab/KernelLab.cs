@@ -23,6 +23,9 @@ public sealed class KernelLab : IPacketLab
     private readonly KernelMessages _messages = null!;
     private readonly int _labLock;
 
+    // Kernel messages read while many frames are injected, before the ring buffer can overwrite them.
+    private readonly List<(int Level, string Message)> _pendingLog = [];
+
     /// <summary>Builds the host in a new namespace and loads <paramref name="rules"/> (iptables-restore input) when given.</summary>
     public KernelLab(LabHost host, string? rules = null)
     {
@@ -161,9 +164,14 @@ public sealed class KernelLab : IPacketLab
     }
 
     /// <inheritdoc />
-    public List<(int Level, string Message)> TakeLog() =>
-        _messages.ReadNew().Where(r => r.Message.Contains(" OUT=", StringComparison.Ordinal)
+    public List<(int Level, string Message)> TakeLog()
+    {
+        _pendingLog.AddRange(_messages.ReadNew());
+        var lines = _pendingLog.Where(r => r.Message.Contains(" OUT=", StringComparison.Ordinal)
             && r.Message.Contains("IN=", StringComparison.Ordinal)).ToList();
+        _pendingLog.Clear();
+        return lines;
+    }
 
     /// <inheritdoc />
     public ToolResult Tool(string commandLine, string? stdin = null) => _namespace.RunIptables(commandLine, stdin);
@@ -246,6 +254,8 @@ public sealed class KernelLab : IPacketLab
                 }
             }
         }
+
+        _pendingLog.AddRange(_messages.ReadNew());
     }
 
     // An ARP probe (sender address 0.0.0.0) for the interface's own address: answered without creating a neighbour.

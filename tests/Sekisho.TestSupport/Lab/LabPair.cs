@@ -92,11 +92,13 @@ public sealed class LabPair : IDisposable
                 $"=== only kernel ===\n{string.Join('\n', onlyKernel)}\n=== only sekisho ===\n{string.Join('\n', onlySekisho)}");
         }
 
-        var kernelLines = kernelLog.Select(l => $"<{l.Level}> {l.Message}").Order(StringComparer.Ordinal);
-        var sekishoLines = sekishoLog.Select(l => $"<{l.Level}> {l.Message}").Order(StringComparer.Ordinal);
+        var kernelLines = kernelLog.Select(l => $"<{l.Level}> {l.Message}").Order(StringComparer.Ordinal).ToList();
+        var sekishoLines = sekishoLog.Select(l => $"<{l.Level}> {l.Message}").Order(StringComparer.Ordinal).ToList();
         if (!kernelLines.SequenceEqual(sekishoLines))
         {
-            throw new XunitException($"log differs{(step is null ? "" : " at " + step)}");
+            throw new XunitException($"log differs{(step is null ? "" : " at " + step)}: kernel wrote {kernelLines.Count} lines, Sekisho {sekishoLines.Count}\n" +
+                $"=== only kernel ===\n{string.Join('\n', kernelLines.Except(sekishoLines).Take(10))}\n" +
+                $"=== only sekisho ===\n{string.Join('\n', sekishoLines.Except(kernelLines).Take(10))}");
         }
     }
 

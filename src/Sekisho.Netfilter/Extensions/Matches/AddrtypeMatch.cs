@@ -84,7 +84,8 @@ public sealed record AddrtypeMatch(ushort SourceTypes, ushort DestinationTypes, 
     }
 
     // inet_dev_addr_type(): 0.0.0.0/8 and 255.255.255.255 are broadcast, class D multicast; otherwise the route's type,
-    // unicast when no route holds the address or its route belongs to another device.
+    // unicast when no usable route holds the address or its route belongs to another device (so BLACKHOLE,
+    // UNREACHABLE and PROHIBIT never match an IPv4 address).
     private static bool HasType(HostModel host, NetDevice? device, Ipv4Address address, ushort types)
     {
         RouteType type;
@@ -95,7 +96,10 @@ public sealed record AddrtypeMatch(ushort SourceTypes, ushort DestinationTypes, 
         else
         {
             type = host.AddressType(address, device);
-            if (type is RouteType.Unreachable or RouteType.Unspecified)
+            // fib_table_lookup() fails on routes that reject (unreachable, blackhole, prohibit, throw), which leaves
+            // the answer at unicast, as does no route at all.
+            if (type is RouteType.Unreachable or RouteType.Unspecified or RouteType.Blackhole or RouteType.Prohibit
+                or RouteType.Throw)
             {
                 type = RouteType.Unicast;
             }
