@@ -26,5 +26,47 @@ if (args.Length > 0 && args[0] == "--quick")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "--conntrack-quick")
+{
+    // A single pass for development: bytes per entry and lookups per second against the dictionary baseline.
+    foreach (int entries in new[] { 1_000, 100_000 })
+    {
+        var conntrack = new ConntrackBenchmarks { Entries = entries };
+        conntrack.Setup();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var fill = Stopwatch.StartNew();
+        GC.KeepAlive(conntrack.Fill());
+        long table = GC.GetAllocatedBytesForCurrentThread() - before;
+        Console.WriteLine($"fill {fill.ElapsedMilliseconds} ms");
+        before = GC.GetAllocatedBytesForCurrentThread();
+        fill.Restart();
+        GC.KeepAlive(conntrack.FillDictionary());
+        long dictionary = GC.GetAllocatedBytesForCurrentThread() - before;
+        Console.WriteLine($"fill dictionary {fill.ElapsedMilliseconds} ms");
+        var stopwatch = Stopwatch.StartNew();
+        long lookups = 0;
+        while (stopwatch.ElapsedMilliseconds < 1000)
+        {
+            conntrack.Lookup();
+            lookups += 1024;
+        }
+
+        double tableRate = lookups / stopwatch.Elapsed.TotalSeconds;
+        stopwatch.Restart();
+        lookups = 0;
+        while (stopwatch.ElapsedMilliseconds < 1000)
+        {
+            conntrack.DictionaryLookup();
+            lookups += 1024;
+        }
+
+        double dictionaryRate = lookups / stopwatch.Elapsed.TotalSeconds;
+        Console.WriteLine($"{entries} entries: table {table / entries} B/entry, {tableRate / 1e6:F1} M lookups/s; " +
+            $"dictionary {dictionary / entries} B/entry, {dictionaryRate / 1e6:F1} M lookups/s");
+    }
+
+    return 0;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(RestoreParseBenchmarks).Assembly).Run(args);
 return 0;

@@ -98,6 +98,9 @@ public static class ConntrackListing
                 output.Append("sport=").Append(tuple.SourcePort.ToString(CultureInfo.InvariantCulture))
                     .Append(" dport=").Append(tuple.DestinationPort.ToString(CultureInfo.InvariantCulture)).Append(' ');
                 break;
+            case 47:
+                output.Append(CultureInfo.InvariantCulture, $"srckey=0x{tuple.SourcePort:x} dstkey=0x{tuple.DestinationPort:x} ");
+                break;
             case 1:
                 output.Append("type=").Append(tuple.IcmpType.ToString(CultureInfo.InvariantCulture))
                     .Append(" code=").Append(tuple.IcmpCode.ToString(CultureInfo.InvariantCulture))

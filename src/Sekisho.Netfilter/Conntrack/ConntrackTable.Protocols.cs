@@ -84,6 +84,26 @@ public sealed partial class ConntrackTable
         return TrackVerdict.Accept;
     }
 
+    // nf_conntrack_gre_packet: 30 s until replied, then 180 s and ASSURED. Version 0 GRE has no keys (the
+    // tuple is the addresses alone, as generic tracking's); PPTP's call ids are not tracked.
+    private TrackVerdict GrePacket(Connection ct)
+    {
+        if ((ct.Status & ConnectionStatus.SeenReply) != 0)
+        {
+            Refresh(ct, GreStreamTimeout * NetNamespace.Hz);
+            if ((ct.Status & ConnectionStatus.NatClash) == 0)
+            {
+                ct.Status |= ConnectionStatus.Assured;
+            }
+        }
+        else
+        {
+            Refresh(ct, GreTimeout * NetNamespace.Hz);
+        }
+
+        return TrackVerdict.Accept;
+    }
+
     private TrackVerdict Generic(Connection ct)
     {
         Refresh(ct, GenericTimeout * NetNamespace.Hz);

@@ -69,6 +69,12 @@ public sealed partial class ConntrackTable
     /// <summary>The ICMP timeout, in seconds (<c>nf_conntrack_icmp_timeout</c>).</summary>
     public uint IcmpTimeout { get; set; } = 30;
 
+    /// <summary>The GRE timeout without replies, in seconds (<c>nf_conntrack_gre_timeout</c>).</summary>
+    public uint GreTimeout { get; set; } = 30;
+
+    /// <summary>The GRE timeout once replied, in seconds (<c>nf_conntrack_gre_timeout_stream</c>).</summary>
+    public uint GreStreamTimeout { get; set; } = 180;
+
     /// <summary>The timeout of other protocols, in seconds (<c>nf_conntrack_generic_timeout</c>).</summary>
     public uint GenericTimeout { get; set; } = 600;
 
@@ -149,9 +155,10 @@ public sealed partial class ConntrackTable
             return NfVerdict.Accept;
         }
 
+        uint now = Now32;
         for (int attempt = 0; attempt < 2; attempt++)
         {
-            var ct = Find(tuple, zone, out var direction);
+            var ct = Find(tuple, zone, now, out var direction);
             if (ct is null)
             {
                 if (!TryInvert(tuple, out var reply))
@@ -197,6 +204,7 @@ public sealed partial class ConntrackTable
                     : TcpTracker.Packet(this, ct, data, dataoff, direction),
                 17 or 136 => UdpPacket(ct, data, dataoff, verify && protocol == 17),
                 1 => IcmpPacket(ct),
+                47 => GrePacket(ct),
                 _ => Generic(ct),
             };
             switch (verdict)
@@ -276,26 +284,13 @@ public sealed partial class ConntrackTable
         packet.Conntrack = null;
     }
 
-    /// <summary>
-    /// Attaches a packet the host generates in answer to another (a TCP reset of REJECT) to the other packet's
-    /// connection, in the opposite direction, as RELATED (<c>nf_ct_attach</c>).
-    /// </summary>
-    public static void Attach(Packet generated, Packet cause)
-    {
-        var ct = cause.Conntrack;
-        if (ct is null)
-        {
-            return;
-        }
-
-        generated.Conntrack = ct;
-        generated.CtInfo = cause.CtInfo is CtInfo.EstablishedReply or CtInfo.RelatedReply ? CtInfo.Related : CtInfo.RelatedReply;
-    }
-
     /// <summary>The live connection a tuple belongs to in a zone, and the direction it has there (<c>nf_conntrack_find_get</c>).</summary>
-    public Connection? Find(in ConntrackTuple tuple, ConntrackZone zone, out CtDirection direction)
+    public Connection? Find(in ConntrackTuple tuple, ConntrackZone zone, out CtDirection direction) =>
+        Find(tuple, zone, Now32, out direction);
+
+    /// <summary>The live connection a tuple belongs to, at a time read once by the caller (jiffies).</summary>
+    public Connection? Find(in ConntrackTuple tuple, ConntrackZone zone, uint now, out CtDirection direction)
     {
-        uint now = Now32;
         uint hash = tuple.Hash(zone.IdFor(CtDirection.Original));
         int mask = _byOriginal.Length - 1;
         var ct = _byOriginal[hash & mask];
@@ -409,6 +404,25 @@ public sealed partial class ConntrackTable
 
     /// <summary>Whether a confirmed connection's time is up (<c>nf_ct_is_expired</c>).</summary>
     public static bool IsExpired(Connection ct, uint now) => ct.IsConfirmed && (int)(ct.Timeout - now) <= 0;
+
+    /// <summary>
+    /// Adds a connection as <c>conntrack -I</c> does: it is confirmed with its timeout (jiffies from now); false
+    /// when either of its tuples is already in the table.
+    /// </summary>
+    public bool Add(Connection ct, uint timeout)
+    {
+        ArgumentNullException.ThrowIfNull(ct);
+        var zone = new ConntrackZone(ct.Zone, ct.ZoneDirections);
+        if (ct.IsConfirmed || Find(ct.Original, zone, out _) is not null || Find(ct.Reply, zone, out _) is not null)
+        {
+            return false;
+        }
+
+        ct.Status |= ConnectionStatus.Confirmed;
+        ct.Timeout = Now32 + timeout;
+        Insert(ct);
+        return true;
+    }
 
     /// <summary>Adds a confirmed connection to the table (a restored entry, or one confirmed by a packet).</summary>
     internal void Insert(Connection ct)

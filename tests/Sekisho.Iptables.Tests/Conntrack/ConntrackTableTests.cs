@@ -111,6 +111,54 @@ public sealed class ConntrackTableTests
     }
 
     [Fact]
+    public void Tcp_LooseOff_MidstreamSegmentInvalid()
+    {
+        var (lab, _) = Create();
+        Tcp(lab, true, TcpHeader.Ack, 777, 888, 3);
+        Assert.Single(lab.TakeFrames());
+        Assert.Contains("ESTABLISHED", lab.Conntrack(), StringComparison.Ordinal);
+        lab.Net.Conntrack.TcpLoose = false;
+        Tcp(lab, true, TcpHeader.Ack, 777, 888, 3, sourcePort: 40001);
+        Assert.Empty(lab.TakeFrames());
+    }
+
+    [Fact]
+    public void Tcp_BeLiberal_OutOfWindowAccepted()
+    {
+        var (lab, _) = Create();
+        lab.Net.Conntrack.TcpBeLiberal = true;
+        Tcp(lab, true, TcpHeader.Syn, 1000, 0);
+        Tcp(lab, false, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001);
+        Tcp(lab, true, TcpHeader.Ack, 1001, 5001);
+        lab.TakeFrames();
+        Tcp(lab, true, TcpHeader.Ack, 1001 + 5_000_000, 5001, 1);
+        Assert.Single(lab.TakeFrames());
+    }
+
+    [Fact]
+    public void Tcp_SynRetransmission_DoesNotRenewTimeout()
+    {
+        var (lab, clock) = Create();
+        Tcp(lab, true, TcpHeader.Syn, 1000, 0);
+        clock.Advance(TimeSpan.FromSeconds(50));
+        Tcp(lab, true, TcpHeader.Syn, 1000, 0);
+        Assert.Contains("tcp      6 70 SYN_SENT ", lab.Conntrack(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tcp_SimultaneousOpen_ReachesEstablished()
+    {
+        var (lab, _) = Create();
+        Tcp(lab, true, TcpHeader.Syn, 1000, 0);
+        Tcp(lab, false, TcpHeader.Syn, 5000, 0);
+        Assert.Contains("SYN_SENT2", lab.Conntrack(), StringComparison.Ordinal);
+        Tcp(lab, true, TcpHeader.Syn | TcpHeader.Ack, 1000, 5001);
+        Assert.Contains("SYN_RECV", lab.Conntrack(), StringComparison.Ordinal);
+        Tcp(lab, false, TcpHeader.Ack, 5001, 1001);
+        Assert.Contains("ESTABLISHED", lab.Conntrack(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TableFull_NothingToEarlyDrop_DropsAndWarnsRateLimited()
     {
         var (lab, clock) = Create();

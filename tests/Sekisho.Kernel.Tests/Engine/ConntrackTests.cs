@@ -243,12 +243,38 @@ public sealed class ConntrackTests
     }
 
     [KernelFact]
+    public void BadTransportChecksums_InvalidAtPrerouting_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), StateCountingRules);
+        var syn = Tcp(true, TcpHeader.Syn, 1000, 0);
+        syn[20 + 16] ^= 0x55;
+        lab.InjectDatagram("eth0", syn);
+        var udp = PacketBuilder.Udp(s_toServer, 40000, 53, "bad"u8);
+        udp[20 + 6] ^= 0x55;
+        lab.InjectDatagram("eth0", udp);
+        var noChecksum = PacketBuilder.Udp(s_toServer, 40001, 53, "none"u8);
+        noChecksum[20 + 6] = 0;
+        noChecksum[20 + 7] = 0;
+        lab.InjectDatagram("eth0", noChecksum);
+        var echo = PacketBuilder.Echo(s_toServer, 5, 1, new byte[8]);
+        echo[20 + 2] ^= 0x55;
+        lab.InjectDatagram("eth0", echo);
+        AssertConntrack(lab, "bad checksums");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
     public void OtherProtocols_TrackedByAddressLikeKernel()
     {
         using var lab = new LabPair(LabHost.Router(), StateCountingRules);
         lab.InjectDatagram("eth0", PacketBuilder.Ipv4(s_toServer, 99, "payload"u8));
         lab.InjectDatagram("eth1", PacketBuilder.Ipv4(s_toClient, 99, "payload"u8));
         AssertConntrack(lab, "protocol 99");
+        byte[] gre = [0, 0, 0x08, 0x00, 0x45, 0, 0, 20];
+        lab.InjectDatagram("eth0", PacketBuilder.Ipv4(s_toServer, 47, gre));
+        AssertConntrack(lab, "GRE");
+        lab.InjectDatagram("eth1", PacketBuilder.Ipv4(s_toClient, 47, gre));
+        Assert.Contains("gre      47 ", AssertConntrack(lab, "GRE answered"), StringComparison.Ordinal);
         lab.AssertCounters();
     }
 
@@ -339,6 +365,34 @@ public sealed class ConntrackTests
 
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 1000, 0, sourcePort: 44000));
         AssertConntrack(lab, "connlimit");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
+    public void LocalHost_EchoAndResetThroughInputAndOutput_LikeKernel()
+    {
+        const string rules = """
+            *filter
+            :INPUT DROP [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
+            -A INPUT -p icmp -j ACCEPT
+            -A INPUT -p tcp -m conntrack --ctstate NEW -j ACCEPT
+            -A OUTPUT -m state --state NEW
+            -A OUTPUT -m state --state ESTABLISHED
+            -A OUTPUT -m state --state RELATED
+            -A OUTPUT -m state --state INVALID
+            COMMIT
+            """;
+        using var lab = new LabPair(LabHost.SeedServer1(), rules);
+        var toServer = new IpFields(Ipv4Address.Parse("10.1.77.146"), Ipv4Address.Parse("10.1.51.165")) { Id = 9, DontFragment = true };
+        lab.InjectDatagram("eth0", PacketBuilder.Echo(toServer, 0x1234, 1, new byte[32]));
+        Assert.Single(lab.LastFrames);
+        AssertConntrack(lab, "echo");
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(toServer, 50000, 22, TcpHeader.Syn, 1000, 0, 29200));
+        Assert.Single(lab.LastFrames);
+        AssertConntrack(lab, "SYN to a closed port");
         lab.AssertCounters();
     }
 
