@@ -284,6 +284,22 @@ public sealed partial class ConntrackTable
         packet.Conntrack = null;
     }
 
+    /// <summary>
+    /// Attaches a packet the host generates in answer to another (a TCP reset of REJECT, an ICMP error) to the other
+    /// packet's connection, in the opposite direction, as RELATED (<c>nf_ct_attach</c>).
+    /// </summary>
+    public static void Attach(Packet generated, Packet cause)
+    {
+        var ct = cause.Conntrack;
+        if (ct is null)
+        {
+            return;
+        }
+
+        generated.Conntrack = ct;
+        generated.CtInfo = cause.CtInfo is CtInfo.EstablishedReply or CtInfo.RelatedReply ? CtInfo.Related : CtInfo.RelatedReply;
+    }
+
     /// <summary>The live connection a tuple belongs to in a zone, and the direction it has there (<c>nf_conntrack_find_get</c>).</summary>
     public Connection? Find(in ConntrackTuple tuple, ConntrackZone zone, out CtDirection direction) =>
         Find(tuple, zone, Now32, out direction);
