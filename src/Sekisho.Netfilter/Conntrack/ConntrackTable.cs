@@ -371,6 +371,7 @@ public sealed partial class ConntrackTable
         }
 
         ct.Status |= ConnectionStatus.Dying;
+        RemoveBySource(ct);
         if (!ct.IsConfirmed)
         {
             return;
@@ -393,6 +394,7 @@ public sealed partial class ConntrackTable
 
         Array.Clear(_byOriginal);
         Array.Clear(_byReply);
+        _bySource.Clear();
         _count = 0;
     }
 
