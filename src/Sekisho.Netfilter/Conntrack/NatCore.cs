@@ -119,7 +119,7 @@ public static class NatCore
 
     private static bool OutputInterfaceChanged(Connection ct, PacketContext context) =>
         ct.MasqueradeDevice is { } device && context.Out is { } output && context.Hook == Model.Hook.PostRouting
-        && output.Index != device.Index;
+        && Direction(context.Packet.CtInfo) == CtDirection.Original && output.Index != device.Index;
 
     /// <summary>
     /// Rewrites a packet from its connection's binding (<c>nf_nat_packet</c>): the source at POSTROUTING and INPUT,
@@ -289,12 +289,18 @@ public static class NatCore
             : new ConntrackTuple(tuple.Source, chosen, tuple.Protocol, tuple.SourcePort, tuple.DestinationPort);
     }
 
-    // jhash2 of one word (Bob Jenkins' lookup3 final mix).
+    // jhash2 over the four words of the address union (nf_inet_addr): the IPv4 address, then zeros.
     private static uint Jhash1(uint word, uint initval)
     {
         uint a, b, c;
-        a = b = c = JhashInitval + 4 + initval;
+        a = b = c = JhashInitval + (4 << 2) + initval;
         a += word;
+        a -= c; a ^= BitOperations.RotateLeft(c, 4); c += b;
+        b -= a; b ^= BitOperations.RotateLeft(a, 6); a += c;
+        c -= b; c ^= BitOperations.RotateLeft(b, 8); b += a;
+        a -= c; a ^= BitOperations.RotateLeft(c, 16); c += b;
+        b -= a; b ^= BitOperations.RotateLeft(a, 19); a += c;
+        c -= b; c ^= BitOperations.RotateLeft(b, 4); b += a;
         c ^= b; c -= BitOperations.RotateLeft(b, 14);
         a ^= c; a -= BitOperations.RotateLeft(c, 11);
         b ^= a; b -= BitOperations.RotateLeft(a, 25);
