@@ -26,6 +26,8 @@ public sealed class NatRandomDifferentialTests(ITestOutputHelper output)
         int rulesets = 20;
         int flows = 200;
         output.WriteLine($"seed {seed}");
+        long sourceTranslated = 0;
+        long destinationTranslated = 0;
         for (int round = 0; round < rulesets; round++)
         {
             var random = new Random(seed + round);
@@ -56,11 +58,22 @@ public sealed class NatRandomDifferentialTests(ITestOutputHelper output)
                 }
             }
 
-            lab.AssertCounters($"seed {seed + round}");
+            string counters = lab.AssertCounters($"seed {seed + round}");
+            sourceTranslated += PacketsOf(counters, "--ctstate SNAT");
+            destinationTranslated += PacketsOf(counters, "--ctstate DNAT");
             lab.AssertConntrack(NormaliseConntrack, $"seed {seed + round}");
             output.WriteLine($"seed {seed + round}: {flows} flows\n{rules}");
         }
+
+        // The rulesets must translate: many forwarded packets belong to source- and destination-translated connections.
+        output.WriteLine($"{sourceTranslated} packets of SNAT connections, {destinationTranslated} of DNAT connections");
+        Assert.True(sourceTranslated > rulesets * flows / 10, $"only {sourceTranslated} packets were source-translated");
+        Assert.True(destinationTranslated > rulesets * flows / 50, $"only {destinationTranslated} packets were destination-translated");
     }
+
+    private static long PacketsOf(string counters, string rule) =>
+        counters.Split('\n').Where(l => l.EndsWith(rule, StringComparison.Ordinal))
+            .Sum(l => long.Parse(l[1..l.IndexOf(':', StringComparison.Ordinal)], CultureInfo.InvariantCulture));
 
     private static string Ruleset(Random random)
     {

@@ -219,6 +219,35 @@ public sealed class NatTests
         lab.AssertCounters();
     }
 
+    [KernelFact]
+    public void Masquerade_AddressRemoved_ConnectionsDieLikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules("-A POSTROUTING -o eth1 -j MASQUERADE"));
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(new IpFields(s_client, s_server) { Id = 1, DontFragment = true }, 5000, 53, "q"u8));
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(new IpFields(s_client, Ipv4Address.Parse("10.0.1.1")) { Id = 2, DontFragment = true }, 5001, 53, "q"u8));
+        Assert.Equal(2, lab.Sekisho.Net.Conntrack.Count);
+        Assert.Equal(0, lab.Kernel.Run("ip", "addr", "del", "10.0.2.1/24", "dev", "eth1").ExitCode);
+        lab.Sekisho.Net.Host.RemoveAddress(lab.Sekisho.Net.Host.FindDevice("eth1")!, s_router);
+
+        // The kernel kills them from a work queue, a moment later.
+        Thread.Sleep(300);
+        Assert.DoesNotContain("dport=5000", AssertConntrack(lab, "address removed"), StringComparison.Ordinal);
+        Assert.Equal(1, lab.Sekisho.Net.Conntrack.Count);
+    }
+
+    [Fact]
+    public void Trace_NatNote_ShowsTupleBeforeAndAfter()
+    {
+        using var lab = new SekishoLab(LabHost.Router(), Rules("-A POSTROUTING -o eth1 -j MASQUERADE\n-A PREROUTING -p udp --dport 54 -j DNAT --to-destination 10.0.2.2:53"));
+        var recorder = new Sekisho.Netfilter.Tracing.TraceRecorder();
+        lab.Net.Tracer = recorder;
+        lab.Inject("eth0", LabHost.Router().FrameTo("eth0", PacketBuilder.Udp(new IpFields(s_client, Ipv4Address.Parse("10.0.2.9")) { Id = 1 }, 5000, 54, "q"u8)));
+        var notes = recorder.Events.Where(e => e.Kind == Sekisho.Netfilter.Tracing.TraceEventKind.Nat).Select(e => e.Text).ToList();
+        Assert.Equal(
+            ["DNAT 10.0.1.2:5000 > 10.0.2.9:54 -> 10.0.1.2:5000 > 10.0.2.2:53", "SNAT 10.0.1.2:5000 > 10.0.2.2:53 -> 10.0.2.1:5000 > 10.0.2.2:53"],
+            notes);
+    }
+
     private static byte[] Answer(byte[] syn)
     {
         var source = Ipv4Address.Read(syn.AsSpan(12));
