@@ -10,7 +10,7 @@ namespace Sekisho.Cli.Conntrack;
 /// standard output and the summary line to standard error, <c>-C</c> (<c>--count</c>) prints the number of
 /// entries, <c>-F</c> (<c>--flush</c>) empties the table. The remaining timeouts are those saved with the table.
 /// </remarks>
-internal sealed class ConntrackCommand(StateDirectory state)
+internal sealed class ConntrackCommand(StateDirectory state, TimeProvider? clock = null)
 {
     private const string Program = "conntrack v1.4.7 (conntrack-tools)";
 
@@ -24,7 +24,7 @@ internal sealed class ConntrackCommand(StateDirectory state)
             return 2;
         }
 
-        var net = new NetNamespace(new HostModel());
+        var net = new NetNamespace(new HostModel(), clock);
         try
         {
             state.LoadConntrack(net.Conntrack);

@@ -93,10 +93,15 @@ internal sealed class TraceCommand
                 result = net.Receive(packet);
             }
 
-            string? connection = packet.Conntrack is not null || packet.CtInfo == CtInfo.Untracked
-                ? NetNamespace.CtInfoName(packet.CtInfo)
-                : net.ConntrackEnabled ? "INVALID (no connection)" : null;
-            results.Add(new TracedPacket(description, result, recorder.Events.GetRange(first, recorder.Events.Count - first), connection));
+            // The state conntrack gave the packet itself (a dropped packet's new connection dies with it).
+            var events = recorder.Events.GetRange(first, recorder.Events.Count - first);
+            string? connection = events.LastOrDefault(e => e.Depth == 0 && e.Kind == TraceEventKind.Conntrack)?.Text;
+            if (connection is not null && result.Fate == PacketFate.Dropped && connection == "NEW")
+            {
+                connection = "NEW (the connection was not kept: the packet was dropped)";
+            }
+
+            results.Add(new TracedPacket(description, result, events, connection));
             clock.Advance();
         }
 
