@@ -220,6 +220,18 @@ public sealed class NatTests
     }
 
     [KernelFact]
+    public void Sctp_PortsRewrittenWithTheCrc_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            "-A PREROUTING -i eth0 -p sctp --dport 3868 -j DNAT --to-destination 10.0.2.2:3869\n" +
+            "-A POSTROUTING -o eth1 -j MASQUERADE"));
+        byte[] init = [1, 0, 0, 20, 0, 0, 0, 1, 0, 1, 0, 0, 0, 10, 0, 10, 0, 0, 0, 1];
+        lab.InjectDatagram("eth0", PacketBuilder.Sctp(new IpFields(s_client, s_server) { Id = 1, DontFragment = true }, 7000, 3868, 0, init));
+        Assert.Single(lab.LastFrames);
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
     public void Masquerade_AddressRemoved_ConnectionsDieLikeKernel()
     {
         using var lab = new LabPair(LabHost.Router(), Rules("-A POSTROUTING -o eth1 -j MASQUERADE"));
