@@ -62,6 +62,19 @@ public sealed class TraceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Trace_Redirect_ShowsTheTranslatedTuple()
+    {
+        Setup("iptables -t nat -A PREROUTING -p tcp --dport 8080 -j REDIRECT --to-ports 22");
+
+        var (code, output, _) = Trace("-s 10.1.77.146 -d 10.1.51.165 -p tcp --dport 8080");
+
+        Assert.Equal(0, code);
+        Assert.Contains("nat: DNAT 10.1.77.146:", output);
+        Assert.Contains("> 10.1.51.165:8080 -> 10.1.77.146:", output);
+        Assert.Contains("> 10.1.51.165:22", output);
+    }
+
+    [Fact]
     public void Trace_Json_ListsPositionsAndVerdicts()
     {
         Setup("iptables -A OUTPUT -p icmp -j DROP");

@@ -80,6 +80,9 @@ internal sealed class TraceRenderer
                     case TraceEventKind.Reply:
                         output.Write($"{indent}      reply: {e.Text}\n");
                         break;
+                    case TraceEventKind.Nat:
+                        output.Write($"{indent}      nat: {e.Text}\n");
+                        break;
                     default:
                         output.Write($"{indent}{Label(e.Kind)}: {e.Text}\n");
                         break;

@@ -16,6 +16,9 @@ public sealed class Connection
     internal Connection? NextReply;
     internal TcpTrack Tcp;
 
+    /// <summary>The device MASQUERADE took the address of (<c>nat-&gt;masq_index</c>); null otherwise.</summary>
+    internal Sekisho.Netfilter.Engine.NetDevice? MasqueradeDevice;
+
     private uint _originalSource;
     private uint _originalDestination;
     private uint _replySource;

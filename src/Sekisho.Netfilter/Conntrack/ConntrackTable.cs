@@ -382,6 +382,7 @@ public sealed partial class ConntrackTable
         }
 
         ct.Status |= ConnectionStatus.Dying;
+        RemoveBySource(ct);
         if (!ct.IsConfirmed)
         {
             return;
@@ -404,6 +405,7 @@ public sealed partial class ConntrackTable
 
         Array.Clear(_byOriginal);
         Array.Clear(_byReply);
+        _bySource.Clear();
         _count = 0;
     }
 

@@ -87,6 +87,27 @@ public sealed class HostModel
         }
     }
 
+    /// <summary>
+    /// Removes an address from a device (<c>ip addr del</c>), with its connected route, then tells
+    /// <see cref="AddressRemoved"/> (the kernel's inetaddr notifier chain, which MASQUERADE listens to).
+    /// </summary>
+    public bool RemoveAddress(NetDevice device, Ipv4Address address)
+    {
+        int index = device.AddressList.FindIndex(a => a.Address == address);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        device.AddressList.RemoveAt(index);
+        _connected.RemoveAll(r => r.Device == device && r.PreferredSource == address);
+        AddressRemoved?.Invoke(device, address);
+        return true;
+    }
+
+    /// <summary>Raised after an address is removed from a device.</summary>
+    public event Action<NetDevice, Ipv4Address>? AddressRemoved;
+
     /// <summary>Adds a route to the main table.</summary>
     public void AddRoute(Route route) => _routes.Add(route);
 

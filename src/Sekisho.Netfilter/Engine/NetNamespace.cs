@@ -50,6 +50,9 @@ public sealed class NetNamespace
         Stack = new LocalStack(this);
         Defragmenter = new IpDefragmenter(this);
         _transmitFragment = TransmitFragment;
+
+        // masq_inet_event: connections masqueraded to an address die with it.
+        host.AddressRemoved += (device, address) => Conntrack.KillMasqueraded(device, address);
     }
 
     /// <summary>The host model.</summary>
@@ -125,7 +128,8 @@ public sealed class NetNamespace
         bool conntrack = false;
         foreach (var table in tables.Values)
         {
-            conntrack |= table.UsesConntrack();
+            // iptable_nat's hooks need conntrack (nf_nat_ipv4_register_fn takes nf_ct_netns_get).
+            conntrack |= table.Name == "nat" || table.UsesConntrack();
         }
 
         ConntrackEnabled = conntrack;
@@ -332,7 +336,7 @@ public sealed class NetNamespace
                 HookStep.Defragment => Conntrack.Defragment(context),
                 HookStep.ConntrackIn => ConntrackIn(context),
                 HookStep.Confirm => Conntrack.Confirm(context),
-                HookStep.NatTable => RunNat(op.Table!, context, op.Priority > 0),
+                HookStep.NatTable => NatCore.RunHook(op.Table!, context),
                 _ => RunTable(op.Table!, context),
             };
             switch (verdict)
@@ -411,42 +415,6 @@ public sealed class NetNamespace
         }
 
         return verdict;
-    }
-
-    // nf_nat_inet_fn: the nat table sees the first packet of a connection only; a connection whose first packet no
-    // nat rule mapped gets the identity ("null") binding, which marks that kind of NAT as done.
-    private static uint RunNat(CompiledTable table, PacketContext context, bool source)
-    {
-        var packet = context.Packet;
-        var ct = packet.Conntrack;
-        if (ct is null)
-        {
-            return NfVerdict.Accept;
-        }
-
-        switch (packet.CtInfo)
-        {
-            case CtInfo.Related:
-            case CtInfo.RelatedReply:
-            case CtInfo.New:
-                if (!ct.NatInitialized(source))
-                {
-                    uint verdict = table.Run(context);
-                    if (verdict != NfVerdict.Accept)
-                    {
-                        return verdict;
-                    }
-
-                    if (!ct.NatInitialized(source))
-                    {
-                        ct.Status |= source ? ConnectionStatus.SourceNatDone : ConnectionStatus.DestinationNatDone;
-                    }
-                }
-
-                break;
-        }
-
-        return NfVerdict.Accept;
     }
 
     private PacketResult ReceiveCore(Packet packet)

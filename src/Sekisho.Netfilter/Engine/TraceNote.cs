@@ -32,4 +32,7 @@ public enum TraceNote : byte
 
     /// <summary>The packet is held (a fragment waiting for the rest of its datagram).</summary>
     Held,
+
+    /// <summary>A nat hook translated the packet: the tuple before and after.</summary>
+    Nat,
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 
@@ -23,4 +24,10 @@ public sealed record JumpTarget(string Chain) : TargetInfo
     public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context)
     {
     }
+
+    /// <summary>
+    /// Jumps are carried out by the evaluator (<c>ipt_do_table</c> walks to the chain); run on its own, the target
+    /// goes on with the next rule (<c>XT_CONTINUE</c>).
+    /// </summary>
+    public override uint Execute(PacketContext context, object? state) => NfVerdict.Continue;
 }

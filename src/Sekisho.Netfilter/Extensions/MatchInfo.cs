@@ -51,8 +51,7 @@ public abstract record MatchInfo
     /// <see cref="CreateState"/> made for this rule. Never throws; a packet too short for the match sets
     /// <see cref="PacketContext.HotDrop"/> where the kernel does.
     /// </summary>
-    public virtual bool Match(PacketContext context, object? state) =>
-        throw new NotSupportedException($"The {Name} match cannot match packets yet.");
+    public abstract bool Match(PacketContext context, object? state);
 
     /// <summary>
     /// The runtime state of one rule's match (what checkentry allocates: a rate limiter's credit, a reference to a

@@ -42,8 +42,7 @@ public abstract record TargetInfo
     /// <see cref="NfVerdict.Drop"/>, <see cref="NfVerdict.Stolen"/>. Standard targets never get here: the
     /// evaluator carries them out itself.
     /// </summary>
-    public virtual uint Execute(PacketContext context, object? state) =>
-        throw new NotSupportedException($"The {Name} target cannot act on packets yet.");
+    public abstract uint Execute(PacketContext context, object? state);
 
     /// <summary>The runtime state of one rule's target, created each time the table is loaded.</summary>
     public virtual object? CreateState(NetNamespace net) => null;

@@ -1,4 +1,5 @@
 using System.Text;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 
@@ -59,4 +60,16 @@ public sealed record VerdictTarget(Verdict Verdict) : TargetInfo
     public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context)
     {
     }
+
+    /// <summary>
+    /// The verdict as a hook verdict. The evaluator carries standard verdicts out itself (as <c>ipt_do_table</c>
+    /// does) and never calls this; it is there for callers that run a target on its own.
+    /// </summary>
+    public override uint Execute(PacketContext context, object? state) => Verdict switch
+    {
+        Verdict.Accept => NfVerdict.Accept,
+        Verdict.Drop => NfVerdict.Drop,
+        Verdict.Queue => NfVerdict.Queue,
+        _ => NfVerdict.Continue,
+    };
 }

@@ -47,4 +47,7 @@ public enum TraceEventKind : byte
 
     /// <summary>Held (a fragment).</summary>
     Held,
+
+    /// <summary>Translated by a nat hook: the tuple before and after.</summary>
+    Nat,
 }

@@ -59,6 +59,7 @@ public sealed class TraceRecorder : IPacketTracer, IPacketLogSink
             TraceNote.Delivered => TraceEventKind.Delivered,
             TraceNote.Transmitted => TraceEventKind.Transmitted,
             TraceNote.Dropped => TraceEventKind.Dropped,
+            TraceNote.Nat => TraceEventKind.Nat,
             _ => TraceEventKind.Held,
         }, detail);
         if (kind == TraceNote.Reply)

@@ -1,7 +1,7 @@
-using Sekisho.Netfilter.Conntrack;
-using Sekisho.Netfilter.Engine;
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Conntrack;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;

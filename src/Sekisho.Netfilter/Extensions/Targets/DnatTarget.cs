@@ -1,4 +1,6 @@
 using System.Text;
+using Sekisho.Netfilter.Conntrack;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -36,6 +38,13 @@ public sealed record DnatTarget(NatRange Range) : TargetInfo
     /// <inheritdoc />
     public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context) =>
         NatSyntax.Print(output, Range, "--to-destination ", "--", skipColon: false, exact: context.Exact);
+
+    /// <inheritdoc />
+    public override bool UsesConntrack => true;
+
+    /// <summary>Binds the connection's destination into the range (<c>xt_dnat_target_v2</c>: <c>nf_nat_setup_info</c>, destination).</summary>
+    public override uint Execute(PacketContext context, object? state) =>
+        context.Packet.Conntrack is { } ct ? NatCore.SetupInfo(context.Net.Conntrack, ct, Range, source: false) : NfVerdict.Drop;
 
     private sealed class DnatExtension : TargetExtension
     {

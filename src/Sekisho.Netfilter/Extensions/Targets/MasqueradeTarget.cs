@@ -1,4 +1,6 @@
 using System.Text;
+using Sekisho.Netfilter.Conntrack;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -41,6 +43,42 @@ public sealed record MasqueradeTarget(NatRange Range) : TargetInfo
     /// <inheritdoc />
     public override int CheckEntry(CheckContext context) =>
         Range.MapsAddresses ? Errno.EINVAL : Errno.Ok;
+
+    /// <inheritdoc />
+    public override bool UsesConntrack => true;
+
+    /// <summary>
+    /// Source NAT to the address the outgoing device would use towards the next hop (<c>nf_nat_masquerade_ipv4</c>,
+    /// <c>inet_select_addr</c>); the connection remembers the device, so that it dies with the address or when its
+    /// packets leave another way. A connection from 0.0.0.0 is left alone; a device without address drops.
+    /// </summary>
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var packet = context.Packet;
+        var ct = packet.Conntrack;
+        var output = context.Out;
+        if (ct is null || output is null)
+        {
+            return NfVerdict.Drop;
+        }
+
+        if (ct.Original.Source.Value == 0)
+        {
+            return NfVerdict.Accept;
+        }
+
+        var nextHop = packet.NextHop.Value != 0 ? packet.NextHop : Sekisho.Packets.Ipv4Address.Read(packet.Data[16..]);
+        var address = context.Net.Host.SelectSource(output, nextHop);
+        if (address.Value == 0)
+        {
+            context.Net.Log.Write(6, $"{output.Name} ate my IP address", context.Net.Now);
+            return NfVerdict.Drop;
+        }
+
+        ct.MasqueradeDevice = output;
+        var range = Range with { Flags = Range.Flags | NatRangeFlags.MapIps, MinAddress = address, MaxAddress = address };
+        return NatCore.SetupInfo(context.Net.Conntrack, ct, range, source: true);
+    }
 
     private sealed class MasqueradeExtension : TargetExtension
     {

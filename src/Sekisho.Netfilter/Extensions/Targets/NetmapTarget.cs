@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Sekisho.Netfilter.Conntrack;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -57,6 +59,30 @@ public sealed record NetmapTarget(NatRange Range) : TargetInfo
         Range.MapsAddresses ? Errno.Ok : Errno.EINVAL;
 
     /// <summary>The first address, then <c>/bits</c>, or <c>/mask</c> when the mask has holes.</summary>
+    /// <inheritdoc />
+    public override bool UsesConntrack => true;
+
+    /// <summary>
+    /// Maps the network part of the destination (PREROUTING, OUTPUT) or the source (POSTROUTING, INPUT) to the
+    /// target network, keeping the host part (<c>netmap_tg4</c>).
+    /// </summary>
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var packet = context.Packet;
+        var ct = packet.Conntrack;
+        if (ct is null)
+        {
+            return NfVerdict.Drop;
+        }
+
+        bool source = NatCore.IsSourceHook(context.Hook);
+        uint netmask = ~(Range.MinAddress.Value ^ Range.MaxAddress.Value);
+        uint current = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(packet.Data[(source ? 12 : 16)..]);
+        var mapped = new Ipv4Address((current & ~netmask) | (Range.MinAddress.Value & netmask));
+        var range = Range with { Flags = Range.Flags | NatRangeFlags.MapIps, MinAddress = mapped, MaxAddress = mapped };
+        return NatCore.SetupInfo(context.Net.Conntrack, ct, range, source);
+    }
+
     private void AppendNetwork(StringBuilder output)
     {
         output.Append(Range.MinAddress.ToString());

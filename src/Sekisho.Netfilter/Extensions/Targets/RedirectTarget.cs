@@ -1,4 +1,6 @@
 using System.Text;
+using Sekisho.Netfilter.Conntrack;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -42,6 +44,41 @@ public sealed record RedirectTarget(NatRange Range) : TargetInfo
     /// <inheritdoc />
     public override int CheckEntry(CheckContext context) =>
         Range.MapsAddresses ? Errno.EINVAL : Errno.Ok;
+
+    /// <inheritdoc />
+    public override bool UsesConntrack => true;
+
+    /// <summary>
+    /// Destination NAT to the host itself (<c>nf_nat_redirect_ipv4</c>): 127.0.0.1 for the host's own packets, the
+    /// primary address of the incoming device otherwise (none: drop); the ports from the range.
+    /// </summary>
+    public override uint Execute(PacketContext context, object? state)
+    {
+        var ct = context.Packet.Conntrack;
+        if (ct is null)
+        {
+            return NfVerdict.Drop;
+        }
+
+        Sekisho.Packets.Ipv4Address address;
+        if (context.Hook == Hook.LocalOut)
+        {
+            address = new Sekisho.Packets.Ipv4Address(0x7F000001);
+        }
+        else
+        {
+            var device = context.In;
+            if (device is null || device.Addresses.Count == 0)
+            {
+                return NfVerdict.Drop;
+            }
+
+            address = device.Addresses[0].Address;
+        }
+
+        var range = Range with { Flags = Range.Flags | NatRangeFlags.MapIps, MinAddress = address, MaxAddress = address };
+        return NatCore.SetupInfo(context.Net.Conntrack, ct, range, source: false);
+    }
 
     private sealed class RedirectExtension : TargetExtension
     {

@@ -1,4 +1,6 @@
 using System.Text;
+using Sekisho.Netfilter.Conntrack;
+using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -37,6 +39,13 @@ public sealed record SnatTarget(NatRange Range) : TargetInfo
     /// <inheritdoc />
     public override void Save(StringBuilder output, in IpHeaderMatch ip, FormatContext context) =>
         NatSyntax.Print(output, Range, "--to-source ", "--", skipColon: false, exact: context.Exact);
+
+    /// <inheritdoc />
+    public override bool UsesConntrack => true;
+
+    /// <summary>Binds the connection's source into the range (<c>xt_snat_target_v0</c>: <c>nf_nat_setup_info</c>, source).</summary>
+    public override uint Execute(PacketContext context, object? state) =>
+        context.Packet.Conntrack is { } ct ? NatCore.SetupInfo(context.Net.Conntrack, ct, Range, source: true) : NfVerdict.Drop;
 
     private sealed class SnatExtension : TargetExtension
     {
