@@ -16,8 +16,8 @@ public sealed class Connection
     internal Connection? NextReply;
     internal TcpTrack Tcp;
 
-    /// <summary>The device MASQUERADE took the address of (<c>nat-&gt;masq_index</c>); null otherwise.</summary>
-    internal Sekisho.Netfilter.Engine.NetDevice? MasqueradeDevice;
+    /// <summary>The index of the device MASQUERADE took the address of (<c>nat-&gt;masq_index</c>); 0 otherwise.</summary>
+    internal ushort MasqueradeIndex;
 
     private uint _originalSource;
     private uint _originalDestination;
@@ -27,6 +27,7 @@ public sealed class Connection
     private ushort _originalDestinationPort;
     private ushort _replySourcePort;
     private ushort _replyDestinationPort;
+    private ushort _status;
     private byte _protocol;
     private byte _zoneDirections = ZoneBoth;
 
@@ -46,7 +47,12 @@ public sealed class Connection
     }
 
     /// <summary>The status bits.</summary>
-    public ConnectionStatus Status { get; set; }
+    /// <remarks>Kept in 16 bits, which hold every IPS_* bit an IPv4 connection uses (up to IPS_HW_OFFLOAD), so that a connection stays within 128 bytes.</remarks>
+    public ConnectionStatus Status
+    {
+        get => (ConnectionStatus)_status;
+        set => _status = (ushort)value;
+    }
 
     /// <summary>The connection mark (<c>ct-&gt;mark</c>), which CONNMARK and connmark use.</summary>
     public uint Mark { get; set; }

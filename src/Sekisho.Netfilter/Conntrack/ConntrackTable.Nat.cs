@@ -101,7 +101,7 @@ public sealed partial class ConntrackTable
     {
         foreach (var ct in Snapshot())
         {
-            if (ct.MasqueradeDevice is { } masq && masq.Index == device.Index
+            if (ct.MasqueradeIndex != 0 && ct.MasqueradeIndex == device.Index
                 && (address is null || ct.Reply.Destination == address.Value))
             {
                 Kill(ct);

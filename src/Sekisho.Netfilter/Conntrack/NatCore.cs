@@ -118,8 +118,8 @@ public static class NatCore
     }
 
     private static bool OutputInterfaceChanged(Connection ct, PacketContext context) =>
-        ct.MasqueradeDevice is { } device && context.Out is { } output && context.Hook == Model.Hook.PostRouting
-        && Direction(context.Packet.CtInfo) == CtDirection.Original && output.Index != device.Index;
+        ct.MasqueradeIndex != 0 && context.Out is { } output && context.Hook == Model.Hook.PostRouting
+        && Direction(context.Packet.CtInfo) == CtDirection.Original && output.Index != ct.MasqueradeIndex;
 
     /// <summary>
     /// Rewrites a packet from its connection's binding (<c>nf_nat_packet</c>): the source at POSTROUTING and INPUT,

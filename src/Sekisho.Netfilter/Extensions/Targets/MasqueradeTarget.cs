@@ -75,7 +75,7 @@ public sealed record MasqueradeTarget(NatRange Range) : TargetInfo
             return NfVerdict.Drop;
         }
 
-        ct.MasqueradeDevice = output;
+        ct.MasqueradeIndex = (ushort)output.Index;
         var range = Range with { Flags = Range.Flags | NatRangeFlags.MapIps, MinAddress = address, MaxAddress = address };
         return NatCore.SetupInfo(context.Net.Conntrack, ct, range, source: true);
     }
