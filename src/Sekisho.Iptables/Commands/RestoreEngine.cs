@@ -96,7 +96,9 @@ internal sealed class RestoreEngine
                         continue;
                     }
 
-                    var opened = _store.OpenTable(table)
+                    // Without --noflush the old rules go at once: the state file's chain lines are all it needs.
+                    var opened = (!_options.NoFlush && _store is StateDirectory directory ? directory.OpenChainsOnly(table) : null)
+                        ?? _store.OpenTable(table)
                         ?? throw XtablesException.Parameter($"{Program}: unable to initialize table '{table}'");
                     handle = new TableHandle(opened);
                     if (!_options.NoFlush)

@@ -215,6 +215,28 @@ public sealed class StateDirectory : IRulesetStore
     }
 
     /// <summary>
+    /// A table's chains with their policies and policy counters but none of its rules, for iptables-restore
+    /// without <c>--noflush</c>, which flushes the rules and deletes the user chains at once; null when the table
+    /// must be opened in full (see <see cref="OpenTable"/>).
+    /// </summary>
+    internal Table? OpenChainsOnly(string name)
+    {
+        if (_cache != null || Text() is not { } text || text.Find(name) is not { } section)
+        {
+            return null;
+        }
+
+        byte[] header = Encoding.ASCII.GetBytes(Header + "\n");
+        byte[] commit = "COMMIT\n"u8.ToArray();
+        int length = section.RulesStart - section.Start;
+        byte[] chains = new byte[header.Length + length + commit.Length];
+        header.CopyTo(chains, 0);
+        text.Content.AsSpan(section.Start, length).CopyTo(chains.AsSpan(header.Length));
+        commit.CopyTo(chains, header.Length + length);
+        return RulesetFile.Parse(chains, RulesetPath, _names).Find(name);
+    }
+
+    /// <summary>
     /// The state file's text when it is exactly as Sekisho wrote it (checksum intact), for the commands that work on
     /// lines (<see cref="RulesetText"/>); null when there is no file or it must be parsed.
     /// </summary>

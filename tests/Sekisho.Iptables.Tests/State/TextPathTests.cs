@@ -123,6 +123,25 @@ public sealed class TextPathTests : IDisposable
     }
 
     [Fact]
+    public void Restore_WithoutNoflush_DoesNotParseTheRulesItReplaces()
+    {
+        string body = "*filter\n:INPUT DROP [3:4]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:old - [0:0]\n[0:0] -A INPUT --opaque\nCOMMIT\n";
+        File.WriteAllBytes(Path.Combine(_fast, "ruleset"), RulesetText.Compose(Encoding.UTF8.GetBytes(body)));
+        var tools = new SekishoTools(_fast, LibcNameService.Instance);
+
+        // --noflush keeps the old rules, so it must read them, and finds the damage.
+        Assert.NotEqual(0, tools.Run("iptables-restore -n", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n").ExitCode);
+
+        var restored = tools.Run("iptables-restore -v", "*filter\n:FORWARD DROP [0:0]\n-A INPUT -s 10.0.0.1 -j ACCEPT\nCOMMIT\n");
+        Assert.Equal(0, restored.ExitCode);
+        Assert.Contains("Flushing chain `INPUT'\n", restored.Stdout);
+        Assert.Contains("Deleting chain `old'\n", restored.Stdout);
+        Assert.Equal(
+            "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n[0:0] -A INPUT -s 10.0.0.1/32 -j ACCEPT\nCOMMIT\n",
+            Body(_fast));
+    }
+
+    [Fact]
     public void Crc32c_KnownValues()
     {
         Assert.Equal(0xE3069283u, Crc32c.Compute("123456789"u8));
