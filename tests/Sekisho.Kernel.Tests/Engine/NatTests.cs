@@ -241,8 +241,13 @@ public sealed class NatTests
         Assert.Equal(0, lab.Kernel.Run("ip", "addr", "del", "10.0.2.1/24", "dev", "eth1").ExitCode);
         lab.Sekisho.Net.Host.RemoveAddress(lab.Sekisho.Net.Host.FindDevice("eth1")!, s_router);
 
-        // The kernel kills them from a work queue, a moment later.
-        Thread.Sleep(300);
+        // The kernel kills them from a work queue, a moment later: wait until it has (at most five seconds).
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (lab.Kernel.Conntrack().Contains("dport=5000", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
         Assert.DoesNotContain("dport=5000", AssertConntrack(lab, "address removed"), StringComparison.Ordinal);
         Assert.Equal(1, lab.Sekisho.Net.Conntrack.Count);
     }
