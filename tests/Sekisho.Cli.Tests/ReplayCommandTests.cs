@@ -81,6 +81,26 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public void Replay_Redirect_CountsTheTranslatedConnections()
+    {
+        Setup("""
+            iptables -t nat -A PREROUTING -p tcp --dport 8080 -j REDIRECT --to-ports 80
+            iptables -A INPUT -p tcp --dport 80
+            """);
+        var to8080 = new IpFields(s_server2, s_server1) { DontFragment = true };
+        string capture = WriteCapture(
+            Incoming(PacketBuilder.Tcp(to8080 with { Id = 1 }, 40000, 8080, TcpHeader.Syn, 100)),
+            Incoming(PacketBuilder.Tcp(to8080 with { Id = 2 }, 40001, 8080, TcpHeader.Syn, 200)),
+            Incoming(PacketBuilder.Tcp(to8080 with { Id = 3 }, 40002, 22, TcpHeader.Syn, 300)));
+
+        var (code, stdout, stderr) = Replay($"{capture} --iface eth0=10.1.51.165/24,mac=0a:11:d1:09:77:ce");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("NAT translations               2  (new connections: source 0, destination 2;", stdout);
+        Assert.Contains("[2:80] -A INPUT -p tcp -m tcp --dport 80", Save());
+    }
+
+    [Fact]
     public void Replay_OffloadedChecksum_CompletedSoRejectAnswers()
     {
         Setup("iptables -A INPUT -p tcp --dport 22 -j REJECT");

@@ -222,6 +222,8 @@ internal sealed class ReplayCommand : IPacketTransmitter
 
         if (!options.Quiet)
         {
+            _summary.SourceTranslated = _net.Conntrack.SourceTranslated;
+            _summary.DestinationTranslated = _net.Conntrack.DestinationTranslated;
             _summary.Write(stdout, options.Capture!, $"{reader.Format}, {LinkTypes(reader)}");
         }
 

@@ -46,6 +46,10 @@ internal sealed class ReplaySummary
 
     public long Errors { get; set; }
 
+    public long SourceTranslated { get; set; }
+
+    public long DestinationTranslated { get; set; }
+
     public DateTimeOffset? First { get; set; }
 
     public DateTimeOffset? Last { get; set; }
@@ -130,6 +134,11 @@ internal sealed class ReplaySummary
         if (ChecksumsCompleted > 0)
         {
             output.Write($"  checksums completed    {N(ChecksumsCompleted),9}  (left to the hardware by their sender, as the capture shows)\n");
+        }
+
+        if (SourceTranslated + DestinationTranslated > 0)
+        {
+            output.Write($"  NAT translations       {N(SourceTranslated + DestinationTranslated),9}  (new connections: source {N(SourceTranslated)}, destination {N(DestinationTranslated)}; both tuples in `sekisho conntrack -L')\n");
         }
 
         output.Write($"  frames out             {N(FramesOut),9}\n");

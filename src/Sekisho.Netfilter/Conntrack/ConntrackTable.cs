@@ -275,8 +275,24 @@ public sealed partial class ConntrackTable
         ct.Timeout += Now32;
         ct.Status |= ConnectionStatus.Confirmed;
         Insert(ct);
+        if ((ct.Status & ConnectionStatus.SourceNat) != 0)
+        {
+            SourceTranslated++;
+        }
+
+        if ((ct.Status & ConnectionStatus.DestinationNat) != 0)
+        {
+            DestinationTranslated++;
+        }
+
         return NfVerdict.Accept;
     }
+
+    /// <summary>Connections confirmed with a source translation (SNAT, MASQUERADE, NETMAP, a remapped port) since the table was created.</summary>
+    public long SourceTranslated { get; private set; }
+
+    /// <summary>Connections confirmed with a destination translation (DNAT, REDIRECT, NETMAP) since the table was created.</summary>
+    public long DestinationTranslated { get; private set; }
 
     /// <summary>Releases a dropped packet's reference: an unconfirmed connection dies with it.</summary>
     public void Release(Packet packet)
