@@ -1,8 +1,6 @@
-using System.Globalization;
 using Sekisho.Packets;
 using Sekisho.TestSupport;
 using Sekisho.TestSupport.Lab;
-using Xunit.Sdk;
 
 namespace Sekisho.Kernel.Tests.Engine;
 
@@ -47,22 +45,22 @@ public sealed class ConntrackTests
     {
         using var lab = new LabPair(LabHost.Router(), StateCountingRules);
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 1000, 0));
-        AssertConntrack(lab, "SYN");
+        lab.AssertConntrack("SYN");
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001));
-        AssertConntrack(lab, "SYN/ACK");
+        lab.AssertConntrack("SYN/ACK");
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 1001, 5001));
         Assert.Contains("ESTABLISHED src=10.0.1.2 dst=10.0.2.2 sport=40000 dport=80 src=10.0.2.2 dst=10.0.1.2 sport=80 dport=40000 [ASSURED] mark=0 use=1",
-            AssertConntrack(lab, "ACK"), StringComparison.Ordinal);
+            lab.AssertConntrack("ACK"), StringComparison.Ordinal);
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Psh | TcpHeader.Ack, 1001, 5001, "hello"u8));
-        AssertConntrack(lab, "data");
+        lab.AssertConntrack("data");
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Ack, 5001, 1006));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Fin | TcpHeader.Ack, 1006, 5001));
-        AssertConntrack(lab, "FIN");
+        lab.AssertConntrack("FIN");
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Ack, 5001, 1007));
-        AssertConntrack(lab, "ACK of FIN");
+        lab.AssertConntrack("ACK of FIN");
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Fin | TcpHeader.Ack, 5001, 1007));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 1007, 5002));
-        Assert.Contains(" TIME_WAIT ", AssertConntrack(lab, "last ACK"), StringComparison.Ordinal);
+        Assert.Contains(" TIME_WAIT ", lab.AssertConntrack("last ACK"), StringComparison.Ordinal);
         lab.AssertCounters();
     }
 
@@ -74,10 +72,10 @@ public sealed class ConntrackTests
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 1001, 5001));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Rst, 5001, 0));
-        AssertConntrack(lab, "RST");
+        lab.AssertConntrack("RST");
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 1001, 5001));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 90000, 0));
-        AssertConntrack(lab, "SYN after RST");
+        lab.AssertConntrack("SYN after RST");
         lab.AssertCounters();
     }
 
@@ -87,7 +85,7 @@ public sealed class ConntrackTests
         using var lab = new LabPair(LabHost.Router(), StateCountingRules);
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 1000, 0));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Rst | TcpHeader.Ack, 0, 1001));
-        AssertConntrack(lab, "RST/ACK answering SYN");
+        lab.AssertConntrack("RST/ACK answering SYN");
         lab.AssertCounters();
     }
 
@@ -101,7 +99,7 @@ public sealed class ConntrackTests
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Fin, 1, 0, sourcePort: 41000));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn | TcpHeader.Fin, 1, 0, sourcePort: 41001));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn | TcpHeader.Rst, 1, 0, sourcePort: 41002));
-        AssertConntrack(lab, "invalid starts");
+        lab.AssertConntrack("invalid starts");
 
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 1000, 0));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001));
@@ -111,7 +109,7 @@ public sealed class ConntrackTests
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Psh | TcpHeader.Ack, 1001 + 10_000_000, 5001, "x"u8));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Ack, 5001, 900_000));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 2001, 5001, sourcePort: 42000));
-        AssertConntrack(lab, "out of window");
+        lab.AssertConntrack("out of window");
         lab.AssertCounters();
     }
 
@@ -120,15 +118,15 @@ public sealed class ConntrackTests
     {
         using var lab = new LabPair(LabHost.Router(), StateCountingRules);
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 777, 888, "abc"u8));
-        AssertConntrack(lab, "picked up");
+        lab.AssertConntrack("picked up");
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Ack, 888, 780));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 780, 888));
-        AssertConntrack(lab, "answered");
+        lab.AssertConntrack("answered");
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 1000, 0, sourcePort: 43000));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001, destinationPort: 43000));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001, destinationPort: 43000));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 1000, 0, sourcePort: 43000));
-        AssertConntrack(lab, "retransmissions");
+        lab.AssertConntrack("retransmissions");
         lab.AssertCounters();
     }
 
@@ -140,7 +138,7 @@ public sealed class ConntrackTests
 
         // A SYN inside an established connection is ignored (let through, state unchanged).
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 123456, 0));
-        AssertConntrack(lab, "ignored SYN");
+        lab.AssertConntrack("ignored SYN");
 
         // The same ACK three times, then four: retransmissions shorten the timeout.
         for (int i = 0; i < 5; i++)
@@ -148,18 +146,18 @@ public sealed class ConntrackTests
             lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 1001, 5001));
         }
 
-        AssertConntrack(lab, "retransmitted ACKs");
+        lab.AssertConntrack("retransmitted ACKs");
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Fin | TcpHeader.Ack, 1001, 5001));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Fin | TcpHeader.Ack, 5001, 1002));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 1002, 5002));
-        AssertConntrack(lab, "TIME_WAIT");
+        lab.AssertConntrack("TIME_WAIT");
 
         // A new SYN on the same ports reopens the connection (the old entry goes, a new one starts).
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 70000, 0));
-        AssertConntrack(lab, "reopened");
+        lab.AssertConntrack("reopened");
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, 9000, 70001));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Ack, 70001, 9001));
-        AssertConntrack(lab, "established again");
+        lab.AssertConntrack("established again");
         lab.AssertCounters();
     }
 
@@ -185,16 +183,16 @@ public sealed class ConntrackTests
         lab.InjectDatagram("eth0", PacketBuilder.Tcp(s_toServer, 40000, 80, TcpHeader.Ack, 1001, 5001, 502, sack));
         byte[] farSack = [1, 1, 5, 10, 0, 0, 0x13, 0x89, 0, 0x10, 0, 0];
         lab.InjectDatagram("eth0", PacketBuilder.Tcp(s_toServer, 40000, 80, TcpHeader.Ack, 1001, 5001, 502, farSack));
-        AssertConntrack(lab, "scaled window");
+        lab.AssertConntrack("scaled window");
 
         // Simultaneous open: both sides send a SYN.
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 2000, 0, sourcePort: 45000, destinationPort: 45001));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn, 8000, 0, sourcePort: 45001, destinationPort: 45000));
-        AssertConntrack(lab, "SYN both ways");
+        lab.AssertConntrack("SYN both ways");
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn | TcpHeader.Ack, 2000, 8001, sourcePort: 45000, destinationPort: 45001));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Syn | TcpHeader.Ack, 8000, 2001, sourcePort: 45001, destinationPort: 45000));
         lab.InjectDatagram("eth1", Tcp(false, TcpHeader.Ack, 8001, 2001, sourcePort: 45001, destinationPort: 45000));
-        AssertConntrack(lab, "simultaneous open");
+        lab.AssertConntrack("simultaneous open");
         lab.AssertCounters();
     }
 
@@ -204,9 +202,9 @@ public sealed class ConntrackTests
         using var lab = new LabPair(LabHost.Router(), StateCountingRules);
         var query = PacketBuilder.Udp(s_toServer, 40000, 53, "query"u8);
         lab.InjectDatagram("eth0", query);
-        AssertConntrack(lab, "query");
+        lab.AssertConntrack("query");
         lab.InjectDatagram("eth1", PacketBuilder.Udp(s_toClient, 53, 40000, "answer"u8));
-        AssertConntrack(lab, "answer");
+        lab.AssertConntrack("answer");
         lab.InjectDatagram("eth0", PacketBuilder.Udp(s_toServer, 40000, 53, "again"u8));
 
         // The server's port unreachable for a second flow quotes the datagram as the server got it (TTL one less).
@@ -222,7 +220,7 @@ public sealed class ConntrackTests
         var unknown = PacketBuilder.Udp(s_toServer with { Ttl = 63 }, 40002, 55, "x"u8);
         lab.InjectDatagram("eth1", PacketBuilder.Icmp(s_toClient with { DontFragment = false }, 3, 3, 0, unknown.AsSpan(0, 28)));
         lab.InjectDatagram("eth0", PacketBuilder.Icmp(s_toServer with { DontFragment = false }, 3, 3, 0, second.AsSpan(0, 28)));
-        AssertConntrack(lab, "ICMP errors");
+        lab.AssertConntrack("ICMP errors");
         lab.AssertCounters();
     }
 
@@ -231,14 +229,14 @@ public sealed class ConntrackTests
     {
         using var lab = new LabPair(LabHost.Router(), StateCountingRules);
         lab.InjectDatagram("eth0", PacketBuilder.Echo(s_toServer, 7, 1, new byte[16]));
-        AssertConntrack(lab, "request");
+        lab.AssertConntrack("request");
         lab.InjectDatagram("eth1", PacketBuilder.Echo(s_toClient, 7, 1, new byte[16], reply: true));
-        AssertConntrack(lab, "reply");
+        lab.AssertConntrack("reply");
         lab.InjectDatagram("eth1", PacketBuilder.Echo(s_toClient, 9, 1, new byte[16], reply: true));
         lab.InjectDatagram("eth0", PacketBuilder.Icmp(s_toServer, 13, 0, 0x00050001, new byte[12]));
         lab.InjectDatagram("eth0", PacketBuilder.Icmp(s_toServer, 42, 0));
         lab.InjectDatagram("eth0", PacketBuilder.Icmp(s_toServer, 9, 0));
-        AssertConntrack(lab, "other types");
+        lab.AssertConntrack("other types");
         lab.AssertCounters();
     }
 
@@ -259,7 +257,7 @@ public sealed class ConntrackTests
         var echo = PacketBuilder.Echo(s_toServer, 5, 1, new byte[8]);
         echo[20 + 2] ^= 0x55;
         lab.InjectDatagram("eth0", echo);
-        AssertConntrack(lab, "bad checksums");
+        lab.AssertConntrack("bad checksums");
         lab.AssertCounters();
     }
 
@@ -269,12 +267,12 @@ public sealed class ConntrackTests
         using var lab = new LabPair(LabHost.Router(), StateCountingRules);
         lab.InjectDatagram("eth0", PacketBuilder.Ipv4(s_toServer, 99, "payload"u8));
         lab.InjectDatagram("eth1", PacketBuilder.Ipv4(s_toClient, 99, "payload"u8));
-        AssertConntrack(lab, "protocol 99");
+        lab.AssertConntrack("protocol 99");
         byte[] gre = [0, 0, 0x08, 0x00, 0x45, 0, 0, 20];
         lab.InjectDatagram("eth0", PacketBuilder.Ipv4(s_toServer, 47, gre));
-        AssertConntrack(lab, "GRE");
+        lab.AssertConntrack("GRE");
         lab.InjectDatagram("eth1", PacketBuilder.Ipv4(s_toClient, 47, gre));
-        Assert.Contains("gre      47 ", AssertConntrack(lab, "GRE answered"), StringComparison.Ordinal);
+        Assert.Contains("gre      47 ", lab.AssertConntrack("GRE answered"), StringComparison.Ordinal);
         lab.AssertCounters();
     }
 
@@ -305,7 +303,7 @@ public sealed class ConntrackTests
         lab.InjectDatagram("eth0", PacketBuilder.Ipv4(s_toServer, 99, "zone"u8));
         lab.InjectDatagram("eth1", PacketBuilder.Ipv4(s_toClient, 99, "zone"u8));
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 1000, 0));
-        Assert.Contains("zone=7", AssertConntrack(lab, "notrack"), StringComparison.Ordinal);
+        Assert.Contains("zone=7", lab.AssertConntrack("notrack"), StringComparison.Ordinal);
         lab.AssertCounters();
     }
 
@@ -341,7 +339,7 @@ public sealed class ConntrackTests
         }
 
         lab.InjectDatagram("eth1", PacketBuilder.Udp(s_toClient, 53, 40000, "r"u8));
-        Assert.Contains("mark=21", AssertConntrack(lab, "marks"), StringComparison.Ordinal);
+        Assert.Contains("mark=21", lab.AssertConntrack("marks"), StringComparison.Ordinal);
         lab.AssertCounters();
     }
 
@@ -364,7 +362,7 @@ public sealed class ConntrackTests
         }
 
         lab.InjectDatagram("eth0", Tcp(true, TcpHeader.Syn, 1000, 0, sourcePort: 44000));
-        AssertConntrack(lab, "connlimit");
+        lab.AssertConntrack("connlimit");
         lab.AssertCounters();
     }
 
@@ -389,10 +387,10 @@ public sealed class ConntrackTests
         var toServer = new IpFields(Ipv4Address.Parse("10.1.77.146"), Ipv4Address.Parse("10.1.51.165")) { Id = 9, DontFragment = true };
         lab.InjectDatagram("eth0", PacketBuilder.Echo(toServer, 0x1234, 1, new byte[32]));
         Assert.Single(lab.LastFrames);
-        AssertConntrack(lab, "echo");
+        lab.AssertConntrack("echo");
         lab.InjectDatagram("eth0", PacketBuilder.Tcp(toServer, 50000, 22, TcpHeader.Syn, 1000, 0, 29200));
         Assert.Single(lab.LastFrames);
-        AssertConntrack(lab, "SYN to a closed port");
+        lab.AssertConntrack("SYN to a closed port");
         lab.AssertCounters();
     }
 
@@ -412,41 +410,4 @@ public sealed class ConntrackTests
             : PacketBuilder.Tcp(s_toClient, sourcePort == 0 ? (ushort)80 : sourcePort, destinationPort == 0 ? (ushort)40000 : destinationPort,
                 flags, sequence, acknowledgment, 28960, payload: payload);
     }
-
-    /// <summary>
-    /// Compares <c>conntrack -L</c> line by line, sorted (the kernel lists in the order of its randomly seeded
-    /// hash): every field exactly, except the seconds left, which count down in real time on both sides and may
-    /// differ by a second where a tick falls between the two listings.
-    /// </summary>
-    private static string AssertConntrack(LabPair lab, string step)
-    {
-        var kernel = Sorted(lab.Kernel.Conntrack());
-        var sekisho = Sorted(lab.Sekisho.Conntrack());
-        bool same = kernel.Count == sekisho.Count;
-        for (int i = 0; same && i < kernel.Count; i++)
-        {
-            var k = kernel[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var s = sekisho[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            same = k.Length == s.Length && k.Length > 3;
-            for (int j = 0; same && j < k.Length; j++)
-            {
-                same = j == 2
-                    ? Math.Abs(long.Parse(k[j], CultureInfo.InvariantCulture) - long.Parse(s[j], CultureInfo.InvariantCulture)) <= 1
-                    : k[j] == s[j];
-            }
-        }
-
-        if (!same)
-        {
-            throw new XunitException($"conntrack differs after {step}\n=== kernel ===\n{string.Join('\n', kernel)}\n=== sekisho ===\n{string.Join('\n', sekisho)}");
-        }
-
-        return string.Join('\n', kernel);
-    }
-
-    // Sorted by the original tuple (the fields after the timeout).
-    private static List<string> Sorted(string listing) =>
-        listing.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .OrderBy(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(3)), StringComparer.Ordinal)
-            .ToList();
 }

@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using Sekisho.Packets;
 using Sekisho.TestSupport;
 using Sekisho.TestSupport.Lab;
-using Xunit.Sdk;
 
 namespace Sekisho.Kernel.Tests.Engine;
 
@@ -57,7 +55,7 @@ public sealed class NatTests
         lab.InjectDatagram("eth0", ZeroUdpChecksum(PacketBuilder.Udp(new IpFields(s_client, s_server) { Id = 3 }, 5354, 53, "no checksum"u8)));
         lab.InjectDatagram("eth0", PacketBuilder.Echo(toServer, 0x1234, 1, "ping"u8));
         lab.InjectDatagram("eth1", PacketBuilder.Echo(toRouter, 0x1234, 1, "ping"u8, reply: true));
-        Assert.Contains("src=10.0.2.2 dst=10.0.2.1 sport=80 dport=40000", AssertConntrack(lab, "masquerade"), StringComparison.Ordinal);
+        Assert.Contains("src=10.0.2.2 dst=10.0.2.1 sport=80 dport=40000", lab.AssertConntrack("masquerade"), StringComparison.Ordinal);
         lab.AssertCounters();
     }
 
@@ -81,7 +79,7 @@ public sealed class NatTests
         lab.InjectDatagram("eth0", syn);
         translated = lab.LastFrames.Single().Bytes.AsSpan(14).ToArray();
         lab.InjectDatagram("eth1", PacketBuilder.Icmp(new IpFields(s_server, s_router) { Id = 10 }, 3, 13, 0, translated));
-        AssertConntrack(lab, "errors");
+        lab.AssertConntrack("errors");
         lab.AssertCounters();
     }
 
@@ -99,7 +97,7 @@ public sealed class NatTests
         lab.InjectDatagram("eth1", PacketBuilder.Udp(inbound, 7000, 5003, "x"u8));
         lab.InjectDatagram("eth1", PacketBuilder.Udp(inbound, 7001, 5003, "y"u8));
         lab.InjectDatagram("eth0", PacketBuilder.Udp(outbound, 6000, 7000, "z"u8));
-        Assert.Contains("src=10.0.1.2 dst=10.0.2.2 sport=80 dport=33000", AssertConntrack(lab, "port forward"), StringComparison.Ordinal);
+        Assert.Contains("src=10.0.1.2 dst=10.0.2.2 sport=80 dport=33000", lab.AssertConntrack("port forward"), StringComparison.Ordinal);
         lab.AssertCounters();
     }
 
@@ -112,7 +110,7 @@ public sealed class NatTests
         lab.InjectDatagram("eth1", PacketBuilder.Udp(new IpFields(s_server, Ipv4Address.Parse("10.0.3.2")) { Id = 1 }, 1000, 2000, "in"u8));
         lab.InjectDatagram("eth0", PacketBuilder.Udp(new IpFields(s_client, s_server) { Id = 2 }, 3000, 4000, "out"u8));
         lab.InjectDatagram("eth1", PacketBuilder.Udp(new IpFields(s_server, Ipv4Address.Parse("10.0.9.2")) { Id = 3 }, 4000, 3000, "back"u8));
-        AssertConntrack(lab, "netmap");
+        lab.AssertConntrack("netmap");
         lab.AssertCounters();
     }
 
@@ -123,7 +121,7 @@ public sealed class NatTests
         lab.InjectDatagram("eth0", PacketBuilder.Tcp(new IpFields(s_client, s_server) { Id = 1, DontFragment = true }, 40000, 80, TcpHeader.Syn, 1, 0, 1000));
         var reset = lab.LastFrames.Single().Bytes.AsSpan(14);
         Assert.Equal(s_server, Ipv4Address.Read(reset[12..]));
-        AssertConntrack(lab, "redirect");
+        lab.AssertConntrack("redirect");
         lab.AssertCounters();
     }
 
@@ -139,7 +137,7 @@ public sealed class NatTests
         lab.InjectDatagram("eth0", PacketBuilder.Tcp(new IpFields(third, s_router) { Id = 1, DontFragment = true }, 45000, 8080, TcpHeader.Syn, 1, 0, 1000));
         lab.InjectDatagram("eth0", PacketBuilder.Tcp(new IpFields(s_client, Ipv4Address.Parse("10.0.1.1")) { Id = 2, DontFragment = true }, 80, 45000,
             TcpHeader.Syn | TcpHeader.Ack, 50, 2, 1000));
-        AssertConntrack(lab, "hairpin");
+        lab.AssertConntrack("hairpin");
         lab.AssertCounters();
     }
 
@@ -248,7 +246,7 @@ public sealed class NatTests
             Thread.Sleep(20);
         }
 
-        Assert.DoesNotContain("dport=5000", AssertConntrack(lab, "address removed"), StringComparison.Ordinal);
+        Assert.DoesNotContain("dport=5000", lab.AssertConntrack("address removed"), StringComparison.Ordinal);
         Assert.Equal(1, lab.Sekisho.Net.Conntrack.Count);
     }
 
@@ -286,36 +284,4 @@ public sealed class NatTests
         datagram[26] = datagram[27] = 0;
         return datagram;
     }
-
-    // conntrack -L sorted, compared field by field but for the seconds left (they count down in real time).
-    private static string AssertConntrack(LabPair lab, string step)
-    {
-        var kernel = Sorted(lab.Kernel.Conntrack());
-        var sekisho = Sorted(lab.Sekisho.Conntrack());
-        bool same = kernel.Count == sekisho.Count;
-        for (int i = 0; same && i < kernel.Count; i++)
-        {
-            var k = kernel[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var s = sekisho[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            same = k.Length == s.Length && k.Length > 3;
-            for (int j = 0; same && j < k.Length; j++)
-            {
-                same = j == 2
-                    ? Math.Abs(long.Parse(k[j], CultureInfo.InvariantCulture) - long.Parse(s[j], CultureInfo.InvariantCulture)) <= 1
-                    : k[j] == s[j];
-            }
-        }
-
-        if (!same)
-        {
-            throw new XunitException($"conntrack differs after {step}\n=== kernel ===\n{string.Join('\n', kernel)}\n=== sekisho ===\n{string.Join('\n', sekisho)}");
-        }
-
-        return string.Join('\n', kernel);
-    }
-
-    private static List<string> Sorted(string listing) =>
-        listing.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .OrderBy(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(3)), StringComparer.Ordinal)
-            .ToList();
 }
