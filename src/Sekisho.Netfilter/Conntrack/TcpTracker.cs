@@ -700,41 +700,17 @@ internal static class TcpTracker
         scale = 0;
         flags &= FlagBeLiberal;
         int i = 0;
-        while (length > 0)
+        while (NextOption(options, ref i, out byte opcode, out var value))
         {
-            byte opcode = options[i++];
-            switch (opcode)
-            {
-                case 0:
-                    return;
-                case 1:
-                    length--;
-                    continue;
-            }
-
-            if (length < 2)
-            {
-                return;
-            }
-
-            int size = options[i++];
-            if (size < 2 || size > length)
-            {
-                return;
-            }
-
-            if (opcode == 4 && size == 2)
+            if (opcode == 4 && value.Length == 0)
             {
                 flags |= FlagSackPermitted;
             }
-            else if (opcode == 3 && size == 3)
+            else if (opcode == 3 && value.Length == 1)
             {
-                scale = Math.Min(options[i], MaxWindowScale);
+                scale = Math.Min(value[0], MaxWindowScale);
                 flags |= FlagWindowScale;
             }
-
-            i += size - 2;
-            length -= size;
         }
     }
 
@@ -754,34 +730,13 @@ internal static class TcpTracker
         }
 
         int i = 0;
-        while (length > 0)
+        while (NextOption(options, ref i, out byte opcode, out var value))
         {
-            byte opcode = options[i++];
-            switch (opcode)
+            if (opcode == 5 && value.Length >= 8 && value.Length % 8 == 0)
             {
-                case 0:
-                    return;
-                case 1:
-                    length--;
-                    continue;
-            }
-
-            if (length < 2)
-            {
-                return;
-            }
-
-            int size = options[i++];
-            if (size < 2 || size > length)
-            {
-                return;
-            }
-
-            if (opcode == 5 && size >= 10 && (size - 2) % 8 == 0)
-            {
-                for (int block = 0; block < size - 2; block += 8)
+                for (int block = 0; block < value.Length; block += 8)
                 {
-                    uint right = BinaryPrimitives.ReadUInt32BigEndian(options[(i + block + 4)..]);
+                    uint right = BinaryPrimitives.ReadUInt32BigEndian(value[(block + 4)..]);
                     if (After(right, sack))
                     {
                         sack = right;
@@ -790,10 +745,47 @@ internal static class TcpTracker
 
                 return;
             }
-
-            i += size - 2;
-            length -= size;
         }
+    }
+
+    // The walk tcp_options and tcp_sack share: the next option at i (NOPs skipped) with its value after kind and
+    // length; false at the end, at EOL, or at a length that is below 2 or runs past the options.
+    private static bool NextOption(ReadOnlySpan<byte> options, ref int i, out byte opcode, out ReadOnlySpan<byte> value)
+    {
+        while (i < options.Length)
+        {
+            int start = i;
+            opcode = options[i++];
+            if (opcode == 0)
+            {
+                break;
+            }
+
+            if (opcode == 1)
+            {
+                continue;
+            }
+
+            int remaining = options.Length - start;
+            if (remaining < 2)
+            {
+                break;
+            }
+
+            int size = options[i++];
+            if (size < 2 || size > remaining)
+            {
+                break;
+            }
+
+            value = options.Slice(i, size - 2);
+            i = start + size;
+            return true;
+        }
+
+        opcode = 0;
+        value = default;
+        return false;
     }
 
     private static uint SegmentEnd(uint seq, int length, int dataoff, int doff, byte flags) =>
