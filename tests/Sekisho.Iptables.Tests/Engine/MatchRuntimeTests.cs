@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Model;
 using Sekisho.Packets;
+using Sekisho.TestSupport;
 using Sekisho.TestSupport.Lab;
 
 namespace Sekisho.Iptables.Tests.Engine;
@@ -90,7 +91,7 @@ public sealed partial class MatchRuntimeTests
     public void Limit_RefillsInWholeJiffies()
     {
         // 4/sec: cost 8000 credits, 128 per jiffy: a packet's worth takes 62.5 jiffies; the burst of 2 is 16000.
-        var clock = new ManualClock();
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch.AddDays(20000));
         using var lab = new SekishoLab(LabHost.Router(), Filter("FORWARD", "-m limit --limit 4/sec --limit-burst 2"), clock);
         var datagram = PacketBuilder.Udp(s_ip, 1, 2);
         for (int i = 0; i < 3; i++)
@@ -117,7 +118,7 @@ public sealed partial class MatchRuntimeTests
     [Fact]
     public void Recent_SecondsWindowAndListSize()
     {
-        var clock = new ManualClock();
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch.AddDays(20000));
         using var lab = new SekishoLab(LabHost.Router(), Filter("FORWARD", """
             -p udp --dport 1 -m recent --name l --set
             -p udp --dport 2 -m recent --name l --rcheck --seconds 2
@@ -224,14 +225,5 @@ public sealed partial class MatchRuntimeTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = DateTimeOffset.UnixEpoch.AddDays(20000);
-
-        public void Advance(TimeSpan by) => _now += by;
-
-        public override DateTimeOffset GetUtcNow() => _now;
     }
 }

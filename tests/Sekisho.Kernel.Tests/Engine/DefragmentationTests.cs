@@ -180,15 +180,15 @@ public sealed class DefragmentationTests
     [Fact]
     public void Defragment_Timeout_QueueForgottenAfter30Seconds()
     {
-        var clock = new ManualClock();
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch.AddDays(20000));
         var (net, packet) = Setup(clock);
         var ip = new IpFields(s_client, s_server) { Id = 10 };
         var udp = UdpPart(PacketBuilder.Udp(ip, 1, 2, Payload(100)));
         Feed(net, packet, Piece(ip, 17, udp, 0, 64, more: true));
-        clock.Now += TimeSpan.FromSeconds(29.9);
+        clock.Advance(TimeSpan.FromSeconds(29.9));
         net.Defragmenter.Expire();
         Assert.Equal(1, net.Defragmenter.QueueCount);
-        clock.Now += TimeSpan.FromSeconds(0.1);
+        clock.Advance(TimeSpan.FromSeconds(0.1));
         Assert.Equal(DefragResult.Held, Feed(net, packet, Piece(ip, 17, udp, 64, udp.Length - 64, more: false)));
         Assert.Equal(1, net.Defragmenter.QueueCount);
     }
@@ -282,13 +282,6 @@ public sealed class DefragmentationTests
 
     private static byte[] Piece(IpFields ip, byte protocol, byte[] transport, int offset, int length, bool more) =>
         PacketBuilder.Ipv4(ip with { FragmentOffset = offset, MoreFragments = more }, protocol, transport.AsSpan(offset, length));
-
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch.AddDays(20000);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
 
     private sealed class Collector(List<byte[]> frames) : IPacketTransmitter
     {
