@@ -264,8 +264,13 @@ internal sealed class TableText
 
             var rest = line[(prefixEnd + 5)..];
             int chainEnd = rest.IndexOf((byte)' ');
-            string ruleChain = Encoding.UTF8.GetString(chainEnd < 0 ? rest : rest[..chainEnd]);
-            if (!byName.TryGetValue(ruleChain, out var owner))
+            var ruleChain = chainEnd < 0 ? rest : rest[..chainEnd];
+
+            // Rules come chain by chain: most lines name the chain of the line before, without a lookup.
+            ChainText? owner = chainIndex < chains.Count && ruleChain.SequenceEqual(chains[chainIndex].NameBytes)
+                ? chains[chainIndex]
+                : byName.GetValueOrDefault(Encoding.UTF8.GetString(ruleChain));
+            if (owner is null)
             {
                 return null;
             }
@@ -299,11 +304,15 @@ internal sealed class ChainText
     public ChainText(string name, bool builtin)
     {
         Name = name;
+        NameBytes = Encoding.UTF8.GetBytes(name);
         Builtin = builtin;
     }
 
     /// <summary>The chain's name.</summary>
     public string Name { get; }
+
+    /// <summary>The chain's name as the file's bytes hold it.</summary>
+    public byte[] NameBytes { get; }
 
     /// <summary>Whether it is one of the table's built-in chains.</summary>
     public bool Builtin { get; }
