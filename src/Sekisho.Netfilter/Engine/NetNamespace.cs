@@ -97,6 +97,13 @@ public sealed class NetNamespace
     /// </summary>
     public Random Random { get; set; } = new();
 
+    /// <summary>
+    /// Whether tables compiled from now on walk their chains through a classifier (<see cref="Classifier.ClassifierMode.Auto"/>:
+    /// chains long enough to gain from one) or always entry by entry (<see cref="Classifier.ClassifierMode.Linear"/>, the
+    /// reference evaluator). Answers are the same either way; set it before <see cref="Load"/>.
+    /// </summary>
+    public Classifier.ClassifierMode ClassifierMode { get; set; }
+
     /// <summary>The packets this namespace reuses.</summary>
     public PacketPool Pool { get; } = new();
 
