@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Sekisho.Netfilter.Classifier;
 
 /// <summary>
@@ -5,18 +8,16 @@ namespace Sekisho.Netfilter.Classifier;
 /// table's, hashed on the packet's address bits under the table's masks.
 /// </summary>
 /// <remarks>
-/// Open addressing with linear probing; a slot holds the masked address pair and a bucket, the rules of that pair
-/// sorted by priority, each a 32-byte <see cref="RuleBox"/> checked in full (a table's masks may be shorter than
-/// its rules' prefixes, as TupleMerge relaxes them). A bucket emptied by deletions keeps its slot, so probing never
-/// needs tombstones; the next growth drops it.
+/// Open addressing with linear probing over one array of slots (masked address pair, rule count, the bucket's
+/// first rule inline and an array of the others: one cache line per probe for the usual bucket of one rule); a
+/// bucket holds the rules of that pair sorted by priority, each a 32-byte <see cref="RuleBox"/> checked in full (a table's masks may be shorter than its rules' prefixes, as TupleMerge relaxes them). A bucket
+/// emptied by deletions keeps its slot, so probing never needs tombstones; the next growth drops it.
 /// </remarks>
 internal sealed class TupleTable
 {
     private const ulong Golden = 0x9E3779B97F4A7C15UL;
 
-    private ulong[] _keys;
-    private RuleBox[]?[] _items;
-    private int[] _counts;
+    private Slot[] _slots;
     private int _mask;
     private int _shift;
     private int _used;
@@ -27,9 +28,7 @@ internal sealed class TupleTable
         DestinationLength = destinationLength;
         SourceMask = RuleBox.PrefixMask(sourceLength);
         DestinationMask = RuleBox.PrefixMask(destinationLength);
-        _keys = new ulong[8];
-        _items = new RuleBox[8][];
-        _counts = new int[8];
+        _slots = new Slot[8];
         _mask = 7;
         _shift = 61;
     }
@@ -51,17 +50,17 @@ internal sealed class TupleTable
     /// <summary>The number of rules.</summary>
     internal int Rules { get; private set; }
 
-    /// <summary>The bytes the table holds (arrays and buckets).</summary>
+    /// <summary>The bytes the table holds (slots and overflow arrays).</summary>
     internal long MemoryBytes
     {
         get
         {
-            long bytes = 64 + 3 * 24 + _keys.Length * (8L + 8 + 4);
-            foreach (var items in _items)
+            long bytes = 64 + 24 + _slots.Length * (long)Unsafe.SizeOf<Slot>();
+            foreach (var slot in _slots)
             {
-                if (items is not null)
+                if (slot.More is not null)
                 {
-                    bytes += 24 + items.Length * 32L;
+                    bytes += 24 + slot.More.Length * 32L;
                 }
             }
 
@@ -73,7 +72,7 @@ internal sealed class TupleTable
     internal int BucketCount(in RuleBox rule)
     {
         int slot = FindSlot(Key(rule.Source, rule.Destination));
-        return slot < 0 ? 0 : _counts[slot];
+        return slot < 0 ? 0 : _slots[slot].Count;
     }
 
     /// <summary>Adds a rule, keeping its bucket in priority order.</summary>
@@ -83,39 +82,56 @@ internal sealed class TupleTable
         int slot = FindSlot(key);
         if (slot < 0)
         {
-            if ((_used + 1) * 2 > _keys.Length)
+            if ((_used + 1) * 2 > _slots.Length)
             {
                 Grow();
             }
 
             slot = (int)((key * Golden) >> _shift);
-            while (_items[slot] is not null)
+            while (_slots[slot].Used)
             {
                 slot = (slot + 1) & _mask;
             }
 
-            _keys[slot] = key;
-            _items[slot] = new RuleBox[2];
+            _slots[slot] = new Slot { Key = key, Used = true };
             _used++;
         }
 
-        var items = _items[slot]!;
-        int count = _counts[slot];
-        if (count == items.Length)
+        ref var entry = ref _slots[slot];
+        int count = entry.Count;
+        if (count == 0)
         {
-            Array.Resize(ref items, count * 2);
-            _items[slot] = items;
+            entry.First = rule;
+        }
+        else
+        {
+            // The bucket is First followed by More[0 .. count - 1), in priority order.
+            var more = entry.More ?? new RuleBox[2];
+            if (count - 1 == more.Length)
+            {
+                Array.Resize(ref more, more.Length * 2);
+            }
+
+            entry.More = more;
+            int at = count - 1;
+            while (at > 0 && more[at - 1].Priority > rule.Priority)
+            {
+                more[at] = more[at - 1];
+                at--;
+            }
+
+            if (at == 0 && entry.First.Priority > rule.Priority)
+            {
+                more[0] = entry.First;
+                entry.First = rule;
+            }
+            else
+            {
+                more[at] = rule;
+            }
         }
 
-        int at = count;
-        while (at > 0 && items[at - 1].Priority > rule.Priority)
-        {
-            items[at] = items[at - 1];
-            at--;
-        }
-
-        items[at] = rule;
-        _counts[slot] = count + 1;
+        entry.Count = count + 1;
         Rules++;
         MinPriority = Math.Min(MinPriority, rule.Priority);
         MaxPriority = Math.Max(MaxPriority, rule.Priority);
@@ -125,25 +141,41 @@ internal sealed class TupleTable
     internal bool Remove(in RuleBox rule)
     {
         int slot = FindSlot(Key(rule.Source, rule.Destination));
-        if (slot < 0)
+        if (slot < 0 || _slots[slot].Count == 0)
         {
             return false;
         }
 
-        var items = _items[slot]!;
-        int count = _counts[slot];
-        for (int i = 0; i < count; i++)
+        ref var entry = ref _slots[slot];
+        int rest = entry.Count - 1;
+        var more = entry.More;
+        if (entry.First.Priority == rule.Priority)
         {
-            if (items[i].Priority == rule.Priority)
+            if (rest > 0)
             {
-                Array.Copy(items, i + 1, items, i, count - i - 1);
-                _counts[slot] = count - 1;
-                Rules--;
-                return true;
+                entry.First = more![0];
+                Array.Copy(more, 1, more, 0, rest - 1);
             }
         }
+        else
+        {
+            int i = 0;
+            while (i < rest && more![i].Priority != rule.Priority)
+            {
+                i++;
+            }
 
-        return false;
+            if (i == rest)
+            {
+                return false;
+            }
+
+            Array.Copy(more!, i + 1, more!, i, rest - i - 1);
+        }
+
+        entry.Count = rest;
+        Rules--;
+        return true;
     }
 
     /// <summary>
@@ -154,37 +186,40 @@ internal sealed class TupleTable
     {
         ulong k = Key(key.Source, key.Destination);
         int slot = (int)((k * Golden) >> _shift);
-        var keys = _keys;
-        var all = _items;
+        ref var slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         while (true)
         {
-            var items = all[slot];
-            if (items is null)
+            ref var entry = ref Unsafe.Add(ref slots, slot);
+            if (!entry.Used)
             {
                 return;
             }
 
-            if (keys[slot] == k)
+            if (entry.Key == k)
             {
-                int count = _counts[slot];
-                for (int i = 0; i < count && i < items.Length; i++)
+                if (entry.Count == 0)
                 {
-                    ref readonly var rule = ref items[i];
-                    if (rule.Priority < from)
-                    {
-                        continue;
-                    }
+                    return;
+                }
 
-                    if (rule.Priority >= best)
+                int priority = entry.First.Priority;
+                if (priority >= from)
+                {
+                    if (priority >= best)
                     {
                         return;
                     }
 
-                    if (rule.Contains(key))
+                    if (entry.First.Contains(key))
                     {
-                        best = rule.Priority;
+                        best = priority;
                         return;
                     }
+                }
+
+                if (entry.More is { } more)
+                {
+                    Scan(more, Math.Min(entry.Count - 1, more.Length), key, from, ref best);
                 }
 
                 return;
@@ -194,15 +229,39 @@ internal sealed class TupleTable
         }
     }
 
+    // The overflow of a bucket whose first rule lies before "from".
+    private static void Scan(RuleBox[] more, int count, in PacketKey key, int from, ref int best)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            int priority = more[i].Priority;
+            if (priority < from)
+            {
+                continue;
+            }
+
+            if (priority >= best)
+            {
+                return;
+            }
+
+            if (more[i].Contains(key))
+            {
+                best = priority;
+                return;
+            }
+        }
+    }
+
     private ulong Key(uint source, uint destination) =>
         ((ulong)(source & SourceMask) << 32) | (destination & DestinationMask);
 
     private int FindSlot(ulong key)
     {
         int slot = (int)((key * Golden) >> _shift);
-        while (_items[slot] is not null)
+        while (_slots[slot].Used)
         {
-            if (_keys[slot] == key)
+            if (_slots[slot].Key == key)
             {
                 return slot;
             }
@@ -215,33 +274,36 @@ internal sealed class TupleTable
 
     private void Grow()
     {
-        var keys = _keys;
-        var items = _items;
-        var counts = _counts;
-        int capacity = keys.Length * 2;
-        _keys = new ulong[capacity];
-        _items = new RuleBox[capacity][];
-        _counts = new int[capacity];
-        _mask = capacity - 1;
+        var old = _slots;
+        _slots = new Slot[old.Length * 2];
+        _mask = _slots.Length - 1;
         _shift--;
         _used = 0;
-        for (int i = 0; i < keys.Length; i++)
+        foreach (var entry in old)
         {
-            if (items[i] is null || counts[i] == 0)
+            if (entry.Count == 0)
             {
                 continue;
             }
 
-            int slot = (int)((keys[i] * Golden) >> _shift);
-            while (_items[slot] is not null)
+            int slot = (int)((entry.Key * Golden) >> _shift);
+            while (_slots[slot].Used)
             {
                 slot = (slot + 1) & _mask;
             }
 
-            _keys[slot] = keys[i];
-            _items[slot] = items[i];
-            _counts[slot] = counts[i];
+            _slots[slot] = entry;
             _used++;
         }
+    }
+
+    // One probe's worth: the masked address pair, the bucket's first rule inline (most buckets hold one), the rest.
+    private struct Slot
+    {
+        public ulong Key;
+        public int Count;
+        public bool Used;
+        public RuleBox First;
+        public RuleBox[]? More;
     }
 }
