@@ -15,6 +15,7 @@ internal sealed class ClassBenchEngine
     private readonly NetDevice _eth0;
     private readonly NetDevice _eth1;
     private readonly Packet[] _packets;
+    private readonly byte[][] _datagrams;
 
     /// <summary>Restores <paramref name="rules"/> into a namespace compiled in <paramref name="mode"/>.</summary>
     public ClassBenchEngine(string rules, ClassifierMode mode, IEnumerable<byte[]> datagrams)
@@ -36,7 +37,8 @@ internal sealed class ClassBenchEngine
         host.RespondsLocally = false;
         Net = new NetNamespace(host) { ClassifierMode = mode, Random = new Random(1) };
         Net.Load(store.Ruleset);
-        _packets = datagrams.Select(d =>
+        _datagrams = datagrams.ToArray();
+        _packets = _datagrams.Select(d =>
         {
             var packet = new Packet();
             packet.LoadDatagram(d);
@@ -49,6 +51,24 @@ internal sealed class ClassBenchEngine
 
     /// <summary>The number of packets.</summary>
     public int Count => _packets.Length;
+
+    /// <summary>
+    /// Sends every packet afresh (reloaded, as NAT rewrites them) through <paramref name="hook"/> as a new connection,
+    /// then forgets the connections; the sum of the verdicts.
+    /// </summary>
+    public uint RunNew(Hook hook)
+    {
+        uint verdicts = 0;
+        var packets = _packets;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            packets[i].LoadDatagram(_datagrams[i]);
+            verdicts += Net.Evaluate(hook, packets[i], _eth0, null);
+        }
+
+        Net.Conntrack.Flush();
+        return verdicts;
+    }
 
     /// <summary>Sends the first <paramref name="count"/> packets through <paramref name="hook"/>; the sum of the verdicts.</summary>
     public uint Run(Hook hook, int count)
