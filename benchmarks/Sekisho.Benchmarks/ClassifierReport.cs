@@ -135,22 +135,30 @@ internal static class ClassifierReport
     private static string Mpps(double rate) =>
         double.IsNaN(rate) ? "-" : (rate / 1e6).ToString(rate < 1e5 ? "F4" : "F2", CultureInfo.InvariantCulture) + " Mpps";
 
-    // Packets per second of CPU time of a pass that returns its packet count, repeated for about a second of CPU
-    // time after a warm-up. CPU time rather than wall time: the machine is shared, and the goals are per core.
+    // Packets per second of CPU time of a pass that returns its packet count: the best of five windows of about
+    // 200 ms of CPU time each, after a warm-up. CPU time and the best window, because the machine is shared (other
+    // processes take the core, and the caches, for a while) and the goals are per core.
     private static double Rate(Func<int> pass)
     {
         pass();
         var process = Process.GetCurrentProcess();
-        long packets = 0;
-        var start = process.TotalProcessorTime;
-        var used = TimeSpan.Zero;
-        while (used.TotalMilliseconds < 1000)
+        double best = 0;
+        for (int window = 0; window < 5; window++)
         {
-            packets += pass();
             process.Refresh();
-            used = process.TotalProcessorTime - start;
+            var start = process.TotalProcessorTime;
+            var used = TimeSpan.Zero;
+            long packets = 0;
+            while (used.TotalMilliseconds < 200)
+            {
+                packets += pass();
+                process.Refresh();
+                used = process.TotalProcessorTime - start;
+            }
+
+            best = Math.Max(best, packets / used.TotalSeconds);
         }
 
-        return packets / used.TotalSeconds;
+        return best;
     }
 }
