@@ -55,6 +55,9 @@ internal sealed class ClassBenchSet
         return new ClassBenchSet(name, [.. boxes]);
     }
 
+    /// <summary>The first <paramref name="count"/> rules of the set.</summary>
+    public ClassBenchSet Take(int count) => new($"{Name}[..{count}]", Boxes[..Math.Min(count, Boxes.Length)]);
+
     /// <summary>The set as a filter table whose FORWARD chain holds one rule per line, ACCEPT and DROP alternating.</summary>
     public string FilterTable()
     {

@@ -90,6 +90,19 @@ internal static class ClassifierReport
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"\nThe engine with a FORWARD chain of one rule (its fixed cost per packet): {fixedRate / 1e6:F2} Mpps, {1e9 / fixedRate:F0} ns."));
 
+        // Where the classifier starts to pay: short chains (the first rules of fw1_1k), linear walk against classifier.
+        Console.WriteLine("\n| chain length | linear | classifier |\n| ---: | ---: | ---: |");
+        foreach (int length in new[] { 4, 8, 16, 32, 64 })
+        {
+            var part = ClassBenchSet.Load("fw1_1k").Take(length);
+            var packets = part.Traffic(16384, 7).Select(k => ClassBenchSet.Datagram(k)).ToArray();
+            var linearShort = new ClassBenchEngine(part.FilterTable(), ClassifierMode.Linear, packets);
+            var classifiedShort = new ClassBenchEngine(part.FilterTable(), ClassifierMode.Always, packets);
+            double slow = Rate(() => (int)(linearShort.Run(Hook.Forward, linearShort.Count) & 0) + linearShort.Count);
+            double fast = Rate(() => (int)(classifiedShort.Run(Hook.Forward, classifiedShort.Count) & 0) + classifiedShort.Count);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {length} | {slow / 1e6:F1} Mpps | {fast / 1e6:F1} Mpps |"));
+        }
+
         Console.WriteLine();
         Console.WriteLine("| kube-proxy nat table, new connections | rules | classifier | linear | speed-up |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");

@@ -14,7 +14,7 @@ namespace Sekisho.Netfilter.Classifier;
 internal sealed class ChainIndex
 {
     /// <summary>The fewest rules for which <see cref="ClassifierMode.Auto"/> builds a chain's classifier.</summary>
-    internal const int AutoThreshold = 16;
+    internal const int AutoThreshold = 24;
 
     private readonly int[] _chainOf;
     private readonly int[] _tail;
