@@ -86,6 +86,26 @@ public sealed class ClassifierEquivalenceTests
         Assert.Equal(string.Concat(Enumerable.Range(0, 100).Select(i => i == 99 ? "1 " : "0 ")) + "0 0 0 ", large.Counters(bytes: false));
     }
 
+    [Theory]
+    [InlineData(ClassifierMode.Linear)]
+    [InlineData(ClassifierMode.Auto)]
+    public void LimitBeforePorts_PacketOfOtherPortStillSpendsTheCredit(ClassifierMode mode)
+    {
+        // The kernel checks limit first: a packet to port 22 spends the only credit, although the tcp match then
+        // says no; the packet to port 80 that follows finds none. Filler rules make the chain long enough for Auto.
+        string rules = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+            + string.Concat(Enumerable.Range(0, 40).Select(i => $"-A INPUT -s 10.9.{i}.0/24 -j DROP\n"))
+            + "-A INPUT -p tcp -m limit --limit 1/hour --limit-burst 1 -m tcp --dport 80 -j DROP\n"
+            + "-A INPUT -p tcp ! --dport 80 -j ACCEPT\n"
+            + "COMMIT\n";
+        using var world = new World(rules, mode, trace: false, 1);
+        Assert.Equal(mode == ClassifierMode.Auto, world.Net.Tables["filter"].UsesClassifier);
+        var ip = new IpFields(Ipv4Address.Parse("10.0.0.1"), Ipv4Address.Parse("192.0.2.1"));
+        Assert.Equal(NfVerdict.Accept, world.Send(Hook.LocalIn, PacketBuilder.Tcp(ip, 1000, 22, TcpHeader.Syn), 0, TimeSpan.Zero));
+        Assert.Equal(NfVerdict.Accept, world.Send(Hook.LocalIn, PacketBuilder.Tcp(ip, 1000, 80, TcpHeader.Syn), 0, TimeSpan.Zero));
+        Assert.EndsWith(" 0 1 1 0 0 ", world.Counters(bytes: false)); // limit rule, ! --dport 80, INPUT policy, FORWARD, OUTPUT
+    }
+
     /// <summary>A namespace with a ruleset, and what it did: tracer events, marks, log lines.</summary>
     private sealed class World : IPacketTracer, IPacketLogSink, IDisposable
     {
