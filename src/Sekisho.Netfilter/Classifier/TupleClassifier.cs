@@ -105,7 +105,7 @@ public sealed class TupleClassifier
         int best = int.MaxValue;
         var tables = _tables;
         int count = _tableCount;
-        // Every table's slot is requested first, so that the probes below wait for memory together.
+        // Every large table's slot is requested first, so that the probes below wait for memory together.
         for (int i = 0; i < count && i < tables.Length; i++)
         {
             tables[i].Prefetch(key);

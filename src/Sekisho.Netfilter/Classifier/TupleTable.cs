@@ -18,6 +18,11 @@ internal sealed class TupleTable
 {
     private const ulong Golden = 0x9E3779B97F4A7C15UL;
 
+    // Tables of at least this many slots (56 bytes each: about 230 kB) are prefetched; smaller ones stay in the
+    // caches, where the hash computed twice costs more than it saves (measured on ClassBench: 10k sets gain from
+    // prefetching none, 100k sets from prefetching their large tables).
+    private const int PrefetchSlots = 4096;
+
     private Slot[] _slots;
     private int _mask;
     private int _shift;
@@ -236,7 +241,7 @@ internal sealed class TupleTable
     /// </summary>
     internal unsafe void Prefetch(in PacketKey key)
     {
-        if (Sse.IsSupported)
+        if (Sse.IsSupported && _slots.Length >= PrefetchSlots)
         {
             int slot = (int)((Key(key.Source, key.Destination) * Golden) >> _shift);
             Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), slot)));
