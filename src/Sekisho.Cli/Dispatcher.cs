@@ -41,6 +41,12 @@ internal static class Dispatcher
             rest = args[1..];
         }
 
+        if (command is "iptables" or "iptables-save" or "iptables-restore" or "conntrack" &&
+            Control.DaemonForwarding.TryRun(command, rest, Console.OpenStandardInput, stdout, stderr) is { } forwarded)
+        {
+            return forwarded;
+        }
+
         var output = new ToolOutput(stdout, stderr);
         var names = LibcNameService.Instance;
         switch (command)
