@@ -20,15 +20,19 @@ public sealed class LiveDaemonFixture : IDisposable
     private readonly string? _previousRunDir = Environment.GetEnvironmentVariable("SEKISHO_RUN_DIR");
     private ushort _sequence;
 
-    public LiveDaemonFixture(string? rules = null)
+    public LiveDaemonFixture(string? rules = null, string? runDirectory = null)
     {
         Root = Directory.CreateTempSubdirectory("sekisho-live-").FullName;
-        RunDirectory = Path.Combine(Root, "run");
+        RunDirectory = runDirectory ?? Path.Combine(Root, "run");
         RulesFile = Path.Combine(Root, "iptables");
         Environment.SetEnvironmentVariable("SEKISHO_RUN_DIR", RunDirectory);
         Lab = new SekishoLab(LabHost.SeedServer1());
         Firewall = new LiveFirewall(Lab.Net, new Ruleset());
-        Info = new DaemonInfo(RulesFile, ["eth0"], () => StopRequested.Set());
+        Info = new DaemonInfo(RulesFile, ["eth0"], () =>
+        {
+            StopRequested.Set();
+            Server!.Dispose(); // as the daemon does once it has stopped
+        });
         Server = new ControlServer(Firewall, Info, ControlPaths.SocketPath()) { Log = message => ServerLog.Add(message) };
         Server.Start();
         if (rules != null)

@@ -27,11 +27,18 @@ public static class ControlClient
 
     /// <summary>
     /// Sends <paramref name="request"/> and waits for the answer; <paramref name="stdin"/> is streamed to the daemon
-    /// if the tool asks for it.
+    /// if the tool asks for it. Without <paramref name="timeout"/> the wait has no limit (a tool may wait for the
+    /// xtables lock with <c>-w</c>); with it, a daemon silent for that long is a failure.
     /// </summary>
-    public static ControlOutcome Send(string socketPath, ControlRequest request, Stream? stdin)
+    public static ControlOutcome Send(string socketPath, ControlRequest request, Stream? stdin, TimeSpan? timeout = null)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        if (timeout is { } limit)
+        {
+            socket.ReceiveTimeout = (int)limit.TotalMilliseconds;
+            socket.SendTimeout = (int)limit.TotalMilliseconds;
+        }
+
         try
         {
             socket.Connect(new UnixDomainSocketEndPoint(socketPath));
@@ -87,6 +94,10 @@ public static class ControlClient
         catch (ControlProtocolException ex)
         {
             return new ControlOutcome(ControlOutcomeKind.Failed, Message: ex.Message);
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut })
+        {
+            return new ControlOutcome(ControlOutcomeKind.Failed, Message: $"no answer within {timeout?.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is IOException or SocketException)
         {
