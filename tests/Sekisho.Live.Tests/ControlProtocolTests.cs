@@ -98,7 +98,8 @@ public sealed class ControlProtocolTests : IDisposable
             var (code, stdout, stderr) = Cli("iptables", "-A", "INPUT", "-j", "DROP");
             Assert.Equal(4, code);
             Assert.Equal("", stdout);
-            Assert.StartsWith($"sekisho: the firewall daemon does not answer on {Path.Combine(_daemon.RunDirectory, "control.sock")} (", stderr);
+            Assert.Equal($"sekisho: the firewall daemon does not answer on {Path.Combine(_daemon.RunDirectory, "control.sock")} (connection refused): it has stopped or crashed.\n" +
+                         "sekisho: start it again (sekisho service start), or remove the socket to edit the state directory instead.\n", stderr);
             Assert.False(Directory.Exists(state));
         }
         finally

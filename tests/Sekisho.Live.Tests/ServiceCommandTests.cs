@@ -126,6 +126,25 @@ public sealed partial class ServiceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Stop_StaleSocket_RunsCleanupAndForgetsTheSocket()
+    {
+        string run = Path.Combine(_root, "run");
+        Directory.CreateDirectory(run);
+        string socket = Path.Combine(run, "control.sock");
+        var dead = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Unspecified);
+        dead.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+        string marker = Path.Combine(_root, "cleanup-ran");
+        var launcher = new DaemonLauncher { Sekisho = ["/bin/sh", "-c", $"sleep 0.2; echo \"$@\" > {marker}", "sh"] };
+
+        Assert.Equal((0, "iptables: Stopping the Sekisho firewall daemon: [  OK  ]\n", ""), Service("stop", launcher));
+        Assert.Equal("daemon --cleanup\n", File.ReadAllText(marker));
+        Assert.False(File.Exists(socket));
+        dead.Close();
+        Assert.Equal((3, "iptables: Firewall is not running.\n", ""), Service("status"));
+    }
+
+    [Fact]
     public void Start_DaemonAnswers_Ok()
     {
         LiveDaemonFixture? daemon = null;

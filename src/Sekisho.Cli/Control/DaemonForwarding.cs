@@ -42,7 +42,7 @@ internal static class DaemonForwarding
             case ControlOutcomeKind.PermissionDenied:
                 return RunDenied(tool, args, stdin, stdout, stderr);
             case ControlOutcomeKind.Stale:
-                stderr.Write($"sekisho: the firewall daemon does not answer on {socket} ({outcome.Message}): it has stopped or crashed.\n" +
+                stderr.Write($"sekisho: the firewall daemon does not answer on {socket} (connection refused): it has stopped or crashed.\n" +
                              "sekisho: start it again (sekisho service start), or remove the socket to edit the state directory instead.\n");
                 return (int)ExitStatus.ResourceProblem;
             default:

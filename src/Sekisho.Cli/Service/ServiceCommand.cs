@@ -15,7 +15,9 @@ namespace Sekisho.Cli.Service;
 /// </remarks>
 internal sealed class ServiceCommand(TextWriter stdout, TextWriter stderr)
 {
-    private const string Usage = "Usage: sekisho service {start|stop|status|save|restart}\n";
+    private const string Usage =
+        "Usage: sekisho service {start|stop|status|save|restart}\n" +
+        "       sekisho service daemon     (systemd's ExecStart: the daemon in the foreground, options from the configuration)\n";
 
     /// <summary>Starts and stops the daemon.</summary>
     public DaemonLauncher Launcher { get; init; } = new();
@@ -52,6 +54,8 @@ internal sealed class ServiceCommand(TextWriter stdout, TextWriter stderr)
                 return Status();
             case "save":
                 return Save(config);
+            case "daemon":
+                return Foreground(config);
             default:
                 stderr.Write(Usage);
                 return 2;
@@ -101,6 +105,21 @@ internal sealed class ServiceCommand(TextWriter stdout, TextWriter stderr)
             default:
                 return Unknown(outcome);
         }
+    }
+
+    /// <summary>
+    /// The daemon in this process, with the configuration's options: the unit's ExecStart, so the process systemd
+    /// started is the one that reports readiness.
+    /// </summary>
+    private int Foreground(DaemonConfig config)
+    {
+        if (config.Interfaces.Count == 0)
+        {
+            stderr.Write($"sekisho: no interfaces configured: set `interfaces = IF ...' in {DaemonConfig.FilePath()}\n");
+            return 6;
+        }
+
+        return Dispatcher.Run("sekisho", ["daemon", .. config.DaemonArguments()], stdout, stderr);
     }
 
     private int Start(DaemonConfig config)
@@ -168,7 +187,8 @@ internal sealed class ServiceCommand(TextWriter stdout, TextWriter stderr)
                 return 0;
             case ControlOutcomeKind.Stale:
                 // A crash without systemd's ExecStopPost: apply the recorded fail mode, then forget the socket.
-                Launcher.Spawn(["daemon", "--cleanup"], Path.Combine(ControlPaths.RunDirectory(), "daemon.log"));
+                int cleanup = Launcher.Spawn(["daemon", "--cleanup"], Path.Combine(ControlPaths.RunDirectory(), "daemon.log"));
+                Launcher.WaitFor(() => !DaemonLauncher.Alive(cleanup));
                 File.Delete(SocketPath);
                 stdout.Write(ServiceText.Stopping + ServiceText.Ok + "\n");
                 return 0;
