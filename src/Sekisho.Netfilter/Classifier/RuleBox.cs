@@ -55,6 +55,14 @@ public struct RuleBox
     /// <summary>The number of leading ones of a mask (the prefix the classifier may use for a non-contiguous one).</summary>
     public static int PrefixLength(uint mask) => System.Numerics.BitOperations.LeadingZeroCount(~mask);
 
+    /// <summary>Whether <paramref name="other"/> is the same box with the same priority.</summary>
+    public readonly bool Same(in RuleBox other) =>
+        Source == other.Source && SourceMask == other.SourceMask && Destination == other.Destination
+        && DestinationMask == other.DestinationMask && Protocol == other.Protocol && ProtocolMask == other.ProtocolMask
+        && SourcePortMin == other.SourcePortMin && SourcePortMax == other.SourcePortMax
+        && DestinationPortMin == other.DestinationPortMin && DestinationPortMax == other.DestinationPortMax
+        && Priority == other.Priority;
+
     /// <summary>Whether the packet <paramref name="key"/> lies in the box.</summary>
     public readonly bool Contains(in PacketKey key) =>
         (key.Source & SourceMask) == Source

@@ -84,16 +84,17 @@ public sealed class TupleClassifier
         _tables[at] = table;
     }
 
-    /// <summary>Removes the rule of <paramref name="rule"/>'s priority (its box must be the one inserted).</summary>
-    /// <returns>False when no such rule is there.</returns>
+    /// <summary>Removes the rule inserted as <paramref name="rule"/> (the same box and priority).</summary>
+    /// <returns>False when no such rule is there (nothing changes).</returns>
     public bool Remove(in RuleBox rule)
     {
-        if (!_owner.Remove(rule.Priority, out var table))
+        if (!_owner.TryGetValue(rule.Priority, out var table) || !table.Remove(rule))
         {
             return false;
         }
 
-        return table.Remove(rule);
+        _owner.Remove(rule.Priority);
+        return true;
     }
 
     /// <summary>

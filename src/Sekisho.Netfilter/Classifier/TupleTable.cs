@@ -143,7 +143,7 @@ internal sealed class TupleTable
         MaxPriority = Math.Max(MaxPriority, rule.Priority);
     }
 
-    /// <summary>Removes the rule of <paramref name="rule"/>'s priority from its bucket; false when it is not there.</summary>
+    /// <summary>Removes <paramref name="rule"/> (the same box and priority) from its bucket; false when it is not there.</summary>
     internal bool Remove(in RuleBox rule)
     {
         int slot = FindSlot(Key(rule.Source, rule.Destination));
@@ -155,7 +155,7 @@ internal sealed class TupleTable
         ref var entry = ref _slots[slot];
         int rest = entry.Count - 1;
         var more = entry.More;
-        if (entry.First.Priority == rule.Priority)
+        if (entry.First.Same(rule))
         {
             if (rest > 0)
             {
@@ -166,7 +166,7 @@ internal sealed class TupleTable
         else
         {
             int i = 0;
-            while (i < rest && more![i].Priority != rule.Priority)
+            while (i < rest && !more![i].Same(rule))
             {
                 i++;
             }

@@ -76,6 +76,22 @@ public sealed class TupleClassifierTests
         Assert.Equal(int.MaxValue, classifier.FirstCandidate(default, 6));
     }
 
+    [Fact]
+    public void Remove_OtherBoxOfSamePriority_ChangesNothing()
+    {
+        var box = RuleBox.Any(7);
+        box.SourceMask = RuleBox.PrefixMask(24);
+        box.Source = 0x0A000100;
+        var classifier = TupleClassifier.Build([box]);
+        var other = box;
+        other.Source = 0x0A000200;
+        Assert.False(classifier.Remove(other));
+        Assert.Equal(1, classifier.Count);
+        Assert.Equal(7, classifier.FirstCandidate(new PacketKey(0x0A000105, 0, 6, 1, 2), 0));
+        Assert.True(classifier.Remove(box));
+        Assert.Equal(int.MaxValue, classifier.FirstCandidate(new PacketKey(0x0A000105, 0, 6, 1, 2), 0));
+    }
+
     private static int BruteForce(List<RuleBox> boxes, PacketKey key, int from)
     {
         int best = int.MaxValue;
