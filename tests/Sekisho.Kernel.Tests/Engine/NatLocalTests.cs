@@ -77,4 +77,104 @@ public sealed class NatLocalTests
         Assert.Contains("src=10.0.2.2 dst=10.0.1.1 sport=5353 dport=4000", lab.AssertConntrack("dnat output"), StringComparison.Ordinal);
         lab.AssertCounters();
     }
+
+    [KernelFact]
+    public void DnatOutput_TcpFromRawSocket_ToRemoteAndToLocalAddress_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            "-A OUTPUT -d 10.0.1.2 -p tcp --dport 80 -j DNAT --to-destination 10.0.2.2:8080\n" +
+            "-A OUTPUT -d 10.0.1.2 -p tcp --dport 81 -j DNAT --to-destination 10.0.2.1:22"));
+        var toClient = new IpFields(s_routerClientSide, s_client) { Id = 0x1234, DontFragment = true };
+        lab.Send(PacketBuilder.Tcp(toClient, 40000, 80, TcpHeader.Syn, 1000, 0, 29200));
+        Assert.Equal("eth1", Assert.Single(lab.LastFrames).Interface);
+        lab.InjectDatagram("eth1", PacketBuilder.Tcp(new IpFields(s_server, s_routerClientSide) { Id = 7, DontFragment = true },
+            8080, 40000, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001, 29200));
+
+        // To one of the host's own addresses: looped back through lo; the closed port's reset goes back through it
+        // too, un-translated. Nothing reaches the wire.
+        lab.Send(PacketBuilder.Tcp(toClient with { Id = 0x1235 }, 40001, 81, TcpHeader.Syn, 2000, 0, 29200));
+        Assert.Empty(lab.LastFrames);
+        lab.AssertConntrack("dnat output tcp");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
+    public void RedirectOutput_UdpAndTcp_LoopedToTheLocalPort_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            "-A OUTPUT -p udp --dport 53 -j REDIRECT --to-ports 5353\n" +
+            "-A OUTPUT -p tcp --dport 80 -j REDIRECT --to-ports 8080-8090"));
+        lab.SendUdp(s_routerServerSide, 4000, s_server, 53, "query"u8.ToArray());
+        Assert.Empty(lab.LastFrames);
+        lab.Send(PacketBuilder.Tcp(new IpFields(s_routerClientSide, s_client) { Id = 0x2000, DontFragment = true }, 41000, 80, TcpHeader.Syn, 1, 0, 1000));
+        Assert.Empty(lab.LastFrames);
+        var listing = lab.AssertConntrack("redirect output");
+        Assert.Contains("src=127.0.0.1 dst=10.0.2.1 sport=5353 dport=4000", listing, StringComparison.Ordinal);
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
+    public void SnatInput_LocallyDeliveredPackets_AnswersTranslatedBack_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            "-A INPUT -s 10.0.1.2 -p udp -j SNAT --to-source 10.0.2.99:7000\n" +
+            "-A INPUT -s 10.0.1.2 -p tcp -j SNAT --to-source 10.0.1.77"));
+        var toRouter = new IpFields(s_client, s_routerClientSide) { Id = 1, DontFragment = true };
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(toRouter, 5000, 9, "discard"u8));
+        var unreachable = Assert.Single(lab.LastFrames).Bytes.AsSpan(14);
+        Assert.Equal(s_client, Ipv4Address.Read(unreachable[16..]));
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(toRouter with { Id = 2 }, 40000, 23, TcpHeader.Syn, 1, 0, 1000));
+        Assert.Single(lab.LastFrames);
+        lab.InjectDatagram("eth0", PacketBuilder.Echo(toRouter with { Id = 3 }, 0x77, 1, "ping"u8));
+        var listing = lab.AssertConntrack("snat input");
+        Assert.Contains("src=10.0.1.1 dst=10.0.2.99 sport=9 dport=7000", listing, StringComparison.Ordinal);
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
+    public void Netmap_PreroutingToLocal_InputAndPostroutingSources_LikeKernel()
+    {
+        var host = LabHost.Router();
+        host.Neighbours.Add((Ipv4Address.Parse("10.0.1.3"), MacAddress.Parse("0a:a2:e8:49:27:c5"), "eth0"));
+        using var lab = new LabPair(host, Rules(
+            "-A PREROUTING -i eth1 -d 10.0.3.0/24 -j NETMAP --to 10.0.1.0/24\n" +
+            "-A INPUT -s 10.0.2.0/24 -j NETMAP --to 10.0.1.0/24\n" +
+            "-A POSTROUTING -o eth1 -s 10.0.1.0/24 -j NETMAP --to 10.0.9.0/24"));
+        lab.TranslatedHostAddresses.UnionWith([Ipv4Address.Parse("10.0.3.1"), Ipv4Address.Parse("10.0.9.1")]);
+
+        // 10.0.3.1 maps to the host's own 10.0.1.1: delivered, with the source mapped at INPUT; the answers go back.
+        lab.InjectDatagram("eth1", PacketBuilder.Udp(new IpFields(s_server, Ipv4Address.Parse("10.0.3.1")) { Id = 1 }, 1000, 2000, "in"u8));
+        Assert.Equal(Ipv4Address.Parse("10.0.3.1"), Ipv4Address.Read(Assert.Single(lab.LastFrames).Bytes.AsSpan(14 + 12)));
+        lab.InjectDatagram("eth1", PacketBuilder.Echo(new IpFields(s_server, Ipv4Address.Parse("10.0.3.1")) { Id = 2 }, 5, 1, "p"u8));
+
+        // 10.0.3.3 maps to a client: forwarded. The host's own datagram leaves with its source mapped.
+        lab.InjectDatagram("eth1", PacketBuilder.Udp(new IpFields(s_server, Ipv4Address.Parse("10.0.3.3")) { Id = 3 }, 1001, 2001, "fw"u8));
+        lab.Send(PacketBuilder.Udp(new IpFields(s_routerClientSide, s_server) { Id = 0x4444 }, 3000, 4000, "out"u8));
+        Assert.Equal(Ipv4Address.Parse("10.0.9.1"), Ipv4Address.Read(Assert.Single(lab.LastFrames).Bytes.AsSpan(14 + 12)));
+        lab.InjectDatagram("eth1", PacketBuilder.Udp(new IpFields(s_server, Ipv4Address.Parse("10.0.9.1")) { Id = 4 }, 4000, 3000, "back"u8));
+        lab.AssertConntrack("netmap local");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
+    public void OwnerOutput_UidAndGid_ChooseTheTranslationAndTheVerdict_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            "-A OUTPUT -m owner --uid-owner 1000 -p udp -j DNAT --to-destination 10.0.2.2:1000\n" +
+            "-A OUTPUT -m owner --gid-owner 2000-2010 -p udp -j DNAT --to-destination 10.0.2.2:2000\n" +
+            "-A OUTPUT -m owner ! --uid-owner 0 -p udp -j DNAT --to-destination 10.0.2.2:3000",
+            "-A OUTPUT -m owner --uid-owner 1001 -j DROP\n" +
+            "-A OUTPUT -m owner --gid-owner 2005\n" +
+            "-A OUTPUT -m owner --socket-exists"));
+        var datagram = PacketBuilder.Udp(new IpFields(s_routerClientSide, s_client) { Id = 0x5000 }, 6000, 53, "q"u8);
+        lab.Send(datagram, new LabSender(1000, 1000));
+        Assert.Equal(1000, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(Assert.Single(lab.LastFrames).Bytes.AsSpan(14 + 22)));
+        lab.SendUdp(s_routerClientSide, 6001, s_client, 53, "q"u8.ToArray(), new LabSender(3000, 2005));
+        lab.SendUdp(s_routerClientSide, 6002, s_client, 53, "q"u8.ToArray(), new LabSender(1001, 1001));
+        Assert.Empty(lab.LastFrames);
+        lab.SendUdp(s_routerClientSide, 6003, s_client, 53, "q"u8.ToArray());
+        Assert.Equal("eth0", Assert.Single(lab.LastFrames).Interface);
+        lab.AssertConntrack("owner");
+        lab.AssertCounters();
+    }
 }

@@ -40,6 +40,12 @@ public sealed class LabPair : IDisposable
     /// <summary>Sekisho's host.</summary>
     public SekishoLab Sekisho { get; }
 
+    /// <summary>
+    /// Further addresses whose datagrams sent without DF have their identification masked: the addresses the host's
+    /// own datagrams leave with after NAT translated their source (an ICMP error about a translated connection).
+    /// </summary>
+    public HashSet<Ipv4Address> TranslatedHostAddresses { get; } = [];
+
     /// <summary>The frames of the last step (the kernel's, which equal Sekisho's).</summary>
     public List<LabFrame> LastFrames { get; private set; } = [];
 
@@ -247,7 +253,7 @@ public sealed class LabPair : IDisposable
         {
             var ip = bytes.AsSpan(14);
             var source = Ipv4Address.Read(ip[12..]);
-            bool ownSource = Host.Interfaces.Any(i => i.Address == source);
+            bool ownSource = Host.Interfaces.Any(i => i.Address == source) || TranslatedHostAddresses.Contains(source);
             if (maskId || (ownSource && (ip[6] & 0x40) == 0))
             {
                 // The kernel draws the IP ID of datagrams it sends without DF from a hashed, randomly perturbed counter.
@@ -268,7 +274,7 @@ public sealed class LabPair : IDisposable
         }
 
         var source = Ipv4Address.Parse(match.Groups["src"].Value);
-        if (!Host.Interfaces.Any(i => i.Address == source))
+        if (!Host.Interfaces.Any(i => i.Address == source) && !TranslatedHostAddresses.Contains(source))
         {
             return line;
         }
