@@ -75,7 +75,10 @@ public sealed class NatLocalTests
         // server, translated as the connection's.
         lab.InjectDatagram("eth1", PacketBuilder.Udp(new IpFields(s_server, s_routerClientSide) { Id = 9, DontFragment = true }, 5353, 4000, "answer"u8));
         Assert.Contains("src=10.0.2.2 dst=10.0.1.1 sport=5353 dport=4000", lab.AssertConntrack("dnat output"), StringComparison.Ordinal);
-        lab.AssertCounters();
+        var counters = lab.AssertCounters();
+
+        // The hook's output device stays the first route's (filter OUTPUT saw eth0); POSTROUTING sees the new one.
+        Assert.Contains("[1:33] -A POSTROUTING -o eth1", counters, StringComparison.Ordinal);
     }
 
     [KernelFact]
@@ -177,4 +180,87 @@ public sealed class NatLocalTests
         lab.AssertConntrack("owner");
         lab.AssertCounters();
     }
+
+    [KernelTheory]
+    [InlineData("--random")]
+    [InlineData("--random-fully")]
+    public void SnatRandom_LocalAndForwarded_AllButThePortLikeKernel_PortsInRangeAndUnique(string flag)
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            $"-A POSTROUTING -o eth1 -p udp -j SNAT --to-source 10.0.2.1:20000-20011 {flag}\n" +
+            $"-A POSTROUTING -o eth1 -p tcp -j SNAT --to-source 10.0.2.1:20000-20011 {flag}"));
+        var kernelSent = new List<byte[]>();
+        var sekishoSent = new List<byte[]>();
+        for (int i = 0; i < 6; i++)
+        {
+            // From a client (forwarded) and from the host, UDP and TCP, the source ports outside the range.
+            var forwarded = lab.Host.FrameTo("eth0", PacketBuilder.Udp(new IpFields(s_client, s_server) { Id = (ushort)(i + 1), DontFragment = true },
+                (ushort)(5000 + i), 53, "q"u8));
+            var syn = PacketBuilder.Tcp(new IpFields(s_routerClientSide, s_server) { Id = (ushort)(0x100 + i), DontFragment = true },
+                (ushort)(6000 + i), 80, TcpHeader.Syn, 1, 0, 1000);
+            lab.Kernel.Inject("eth0", forwarded);
+            lab.Sekisho.Inject("eth0", forwarded);
+            lab.Kernel.Send(syn, LabSender.Root);
+            lab.Sekisho.Send(syn, LabSender.Root);
+            lab.Kernel.SendUdp(s_routerClientSide, (ushort)(7000 + i), s_server, 53, "r"u8.ToArray(), LabSender.Root);
+            lab.Sekisho.SendUdp(s_routerClientSide, (ushort)(7000 + i), s_server, 53, "r"u8.ToArray(), LabSender.Root);
+            kernelSent.AddRange(lab.Kernel.TakeFrames().Select(f => f.Bytes[14..]));
+            sekishoSent.AddRange(lab.Sekisho.TakeFrames().Select(f => f.Bytes[14..]));
+        }
+
+        Assert.Equal(18, kernelSent.Count);
+        Assert.Equal(kernelSent.Select(MaskSourcePort), sekishoSent.Select(MaskSourcePort));
+        foreach (var sent in new[] { kernelSent, sekishoSent })
+        {
+            var bindings = sent.Select(d => (d[9], Ipv4Address.Read(d.AsSpan(12)), SourcePort(d))).ToList();
+            Assert.Equal(bindings.Count, bindings.Distinct().Count());
+            Assert.All(bindings, b => Assert.InRange(b.Item3, (ushort)20000, (ushort)20011));
+        }
+
+        // Answers to each side's own bindings: forwarded back to the client identically; delivered to the host, whose
+        // answers (a reset, a port unreachable) carry each side's own port, so only their number is compared.
+        for (int i = 0; i < kernelSent.Count; i++)
+        {
+            lab.Kernel.Inject("eth1", lab.Host.FrameTo("eth1", Answer(kernelSent[i], (ushort)(50 + i))));
+            lab.Sekisho.Inject("eth1", lab.Host.FrameTo("eth1", Answer(sekishoSent[i], (ushort)(50 + i))));
+            var k = lab.Kernel.TakeFrames();
+            var s = lab.Sekisho.TakeFrames();
+            Assert.Equal(k.Where(f => f.Interface == "eth0").Select(f => f.ToString()), s.Where(f => f.Interface == "eth0").Select(f => f.ToString()));
+            Assert.Equal(k.Count, s.Count);
+        }
+
+        lab.AssertConntrack(MaskTranslatedPorts, flag);
+        lab.AssertCounters();
+    }
+
+    private static ushort SourcePort(byte[] datagram) => System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(datagram.AsSpan(20));
+
+    // The server's answer to a datagram: UDP back to its source, or the SYN-ACK of a SYN.
+    private static byte[] Answer(byte[] sent, ushort id)
+    {
+        var fields = new IpFields(Ipv4Address.Read(sent.AsSpan(16)), Ipv4Address.Read(sent.AsSpan(12))) { Id = id, DontFragment = true };
+        ushort port = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(sent.AsSpan(22));
+        return sent[9] == 6
+            ? PacketBuilder.Tcp(fields, port, SourcePort(sent), TcpHeader.Syn | TcpHeader.Ack, 99, 2, 1000)
+            : PacketBuilder.Udp(fields, port, SourcePort(sent), "a"u8);
+    }
+
+    // The source port, the transport checksum that covers it and the identification (the kernel draws it for its
+    // UDP sockets) masked.
+    private static string MaskSourcePort(byte[] datagram)
+    {
+        var copy = (byte[])datagram.Clone();
+        copy[4] = copy[5] = copy[10] = copy[11] = 0;
+        copy[20] = copy[21] = 0;
+        int checksum = copy[9] == 6 ? 36 : 26;
+        copy[checksum] = copy[checksum + 1] = 0;
+        return Convert.ToHexString(copy);
+    }
+
+    // conntrack -L with the timeouts dropped, the ports of the translated range masked, sorted.
+    private static string MaskTranslatedPorts(string listing) => string.Join('\n', listing
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(l => System.Text.RegularExpressions.Regex.Replace(
+            string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where((_, i) => i != 2)), @"dport=200[01]\d\b", "dport=*"))
+        .Order(StringComparer.Ordinal));
 }
