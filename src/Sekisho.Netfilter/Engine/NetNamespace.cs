@@ -409,7 +409,12 @@ public sealed class NetNamespace
                 || BinaryPrimitives.ReadUInt32BigEndian(data[16..]) != destination
                 || data[1] != tos || packet.Mark != mark)
             {
-                context.Net.Reroute(packet);
+                // ip_route_me_harder failing drops the packet.
+                if (!context.Net.Reroute(packet))
+                {
+                    return NfVerdict.Drop;
+                }
+
                 context.Out = packet.OutDevice;
             }
         }

@@ -102,6 +102,30 @@ public sealed class NatLocalTests
     }
 
     [KernelFact]
+    public void DnatOutput_ToAnUnroutableDestination_DroppedLikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules("-A OUTPUT -d 10.0.1.2 -p udp -j DNAT --to-destination 192.0.2.1"));
+        lab.Send(PacketBuilder.Udp(new IpFields(s_routerClientSide, s_client) { Id = 0x6000, DontFragment = true }, 4000, 53, "q"u8));
+        Assert.Empty(lab.LastFrames);
+        lab.AssertConntrack("unroutable");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
+    public void DnatOutputThenMasquerade_SourceOfTheNewOutputDevice_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            "-A OUTPUT -d 10.0.1.2 -p udp --dport 53 -j DNAT --to-destination 10.0.2.2\n" +
+            "-A POSTROUTING -o eth1 -j MASQUERADE"));
+        lab.SendUdp(s_routerClientSide, 4000, s_client, 53, "q"u8.ToArray());
+        var sent = Assert.Single(lab.LastFrames);
+        Assert.Equal(s_routerServerSide, Ipv4Address.Read(sent.Bytes.AsSpan(14 + 12)));
+        lab.InjectDatagram("eth1", PacketBuilder.Udp(new IpFields(s_server, s_routerServerSide) { Id = 5, DontFragment = true }, 53, 4000, "a"u8));
+        lab.AssertConntrack("dnat and masquerade");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
     public void RedirectOutput_UdpAndTcp_LoopedToTheLocalPort_LikeKernel()
     {
         using var lab = new LabPair(LabHost.Router(), Rules(
@@ -129,6 +153,9 @@ public sealed class NatLocalTests
         lab.InjectDatagram("eth0", PacketBuilder.Tcp(toRouter with { Id = 2 }, 40000, 23, TcpHeader.Syn, 1, 0, 1000));
         Assert.Single(lab.LastFrames);
         lab.InjectDatagram("eth0", PacketBuilder.Echo(toRouter with { Id = 3 }, 0x77, 1, "ping"u8));
+
+        // The host's datagram to itself got its (null) source binding at POSTROUTING: INPUT's rules are not consulted.
+        lab.Send(PacketBuilder.Udp(new IpFields(s_routerClientSide, s_routerServerSide) { Id = 0x3000 }, 5001, 9, "self"u8));
         var listing = lab.AssertConntrack("snat input");
         Assert.Contains("src=10.0.1.1 dst=10.0.2.99 sport=9 dport=7000", listing, StringComparison.Ordinal);
         lab.AssertCounters();
