@@ -126,6 +126,68 @@ public sealed class NatLocalTests
     }
 
     [KernelFact]
+    public void DnatOutput_TcpHandshakeDataAndClose_AndPing_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            "-A OUTPUT -d 10.0.1.2 -j DNAT --to-destination 10.0.2.2\n" +
+            "-A POSTROUTING -o eth1 -p icmp -j SNAT --to-source 10.0.2.1"));
+        var outbound = new IpFields(s_routerClientSide, s_client) { Id = 0x100, DontFragment = true };
+        var inbound = new IpFields(s_server, s_routerClientSide) { Id = 0x200, DontFragment = true };
+        lab.Send(PacketBuilder.Tcp(outbound, 45000, 22, TcpHeader.Syn, 100, 0, 64240));
+        lab.InjectDatagram("eth1", PacketBuilder.Tcp(inbound, 22, 45000, TcpHeader.Syn | TcpHeader.Ack, 900, 101, 64240));
+        lab.Send(PacketBuilder.Tcp(outbound with { Id = 0x101 }, 45000, 22, TcpHeader.Ack, 101, 901, 64240));
+        lab.Send(PacketBuilder.Tcp(outbound with { Id = 0x102 }, 45000, 22, TcpHeader.Ack | TcpHeader.Psh, 101, 901, 64240, payload: "SSH-2.0\r\n"u8));
+        lab.InjectDatagram("eth1", PacketBuilder.Tcp(inbound with { Id = 0x201 }, 22, 45000, TcpHeader.Ack, 901, 110, 64240));
+        lab.Send(PacketBuilder.Tcp(outbound with { Id = 0x103 }, 45000, 22, TcpHeader.Fin | TcpHeader.Ack, 110, 901, 64240));
+        Assert.Equal(s_server, Ipv4Address.Read(Assert.Single(lab.LastFrames).Bytes.AsSpan(14 + 16)));
+
+        // A ping, translated twice (destination at OUTPUT, source at POSTROUTING), and its reply.
+        lab.Send(PacketBuilder.Echo(new IpFields(s_routerClientSide, s_client) { Id = 0x300 }, 0x4242, 1, "ping"u8));
+        lab.InjectDatagram("eth1", PacketBuilder.Echo(new IpFields(s_server, s_routerServerSide) { Id = 0x301 }, 0x4242, 1, "ping"u8, reply: true));
+        lab.AssertConntrack("tcp and ping");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
+    public void SnatPostrouting_LargeUdpFromSocket_TranslatedThenFragmented_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules("-A POSTROUTING -o eth1 -p udp -j SNAT --to-source 10.0.2.1:30000"));
+        var payload = Enumerable.Range(0, 3000).Select(i => (byte)i).ToArray();
+        lab.SendUdp(s_routerClientSide, 4000, s_server, 53, payload);
+        Assert.Equal(3, lab.LastFrames.Count);
+        lab.AssertConntrack("fragments");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
+    public void ImplicitSourcePortRemap_HostSocketClashesWithAMasqueradedFlow_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules("-A POSTROUTING -o eth1 -s 10.0.1.0/24 -j MASQUERADE"));
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(new IpFields(s_client, s_server) { Id = 1, DontFragment = true }, 5000, 53, "q"u8));
+        Assert.Equal(5000, SourcePort(Assert.Single(lab.LastFrames).Bytes[14..]));
+
+        // The host's own socket 10.0.2.1:5000 to the same server port: its answer would be the masqueraded flow's.
+        lab.Kernel.SendUdp(s_routerServerSide, 5000, s_server, 53, "r"u8.ToArray(), LabSender.Root);
+        lab.Sekisho.SendUdp(s_routerServerSide, 5000, s_server, 53, "r"u8.ToArray(), LabSender.Root);
+        var k = Assert.Single(lab.Kernel.TakeFrames()).Bytes[14..];
+        var s = Assert.Single(lab.Sekisho.TakeFrames()).Bytes[14..];
+        Assert.NotEqual(5000, SourcePort(k));
+        Assert.NotEqual(5000, SourcePort(s));
+        Assert.InRange(SourcePort(s), (ushort)1024, (ushort)65535);
+        Assert.Equal(MaskSourcePort(k), MaskSourcePort(s));
+        lab.AssertConntrack(MaskRemappedPort, "implicit remap");
+        lab.AssertCounters();
+    }
+
+    // conntrack -L without timeouts, the reply's destination port of the host's own flow masked, sorted.
+    private static string MaskRemappedPort(string listing) => string.Join('\n', listing
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(l => System.Text.RegularExpressions.Regex.Replace(
+            string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where((_, i) => i != 2)),
+            @"(src=10\.0\.2\.2 dst=10\.0\.2\.1 sport=53 dport=)(?!5000\b)\d+", "${1}*"))
+        .Order(StringComparer.Ordinal));
+
+    [KernelFact]
     public void RedirectOutput_UdpAndTcp_LoopedToTheLocalPort_LikeKernel()
     {
         using var lab = new LabPair(LabHost.Router(), Rules(

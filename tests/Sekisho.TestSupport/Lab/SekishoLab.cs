@@ -89,8 +89,13 @@ public sealed class SekishoLab : IPacketLab, IPacketTransmitter, IPacketLogSink
     }
 
     /// <inheritdoc />
-    public void SendUdp(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, byte[] payload, LabSender sender) =>
-        Send(PacketBuilder.Udp(new IpFields(source, destination) { DontFragment = true }, sourcePort, destinationPort, payload), sender);
+    public void SendUdp(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, byte[] payload, LabSender sender)
+    {
+        // __ip_make_skb with IP_PMTUDISC_WANT: DF only on a datagram that fits the route's MTU.
+        int mtu = Net.Host.RouteOutput(destination).Device?.Mtu ?? int.MaxValue;
+        bool fits = 20 + 8 + payload.Length <= mtu;
+        Send(PacketBuilder.Udp(new IpFields(source, destination) { DontFragment = fits }, sourcePort, destinationPort, payload), sender);
+    }
 
     /// <inheritdoc />
     public List<LabFrame> TakeFrames()
