@@ -224,11 +224,13 @@ public sealed class NatLocalTests
     }
 
     [KernelFact]
-    public void Netmap_PreroutingToLocal_InputAndPostroutingSources_LikeKernel()
+    public void Netmap_PreroutingToLocal_InputOutputAndPostrouting_LikeKernel()
     {
         var host = LabHost.Router();
         host.Neighbours.Add((Ipv4Address.Parse("10.0.1.3"), MacAddress.Parse("0a:a2:e8:49:27:c5"), "eth0"));
+        host.Routes.Add((Ipv4Address.Parse("10.0.4.0"), 24, s_client, "eth0"));
         using var lab = new LabPair(host, Rules(
+            "-A OUTPUT -d 10.0.4.0/24 -j NETMAP --to 10.0.2.0/24\n" +
             "-A PREROUTING -i eth1 -d 10.0.3.0/24 -j NETMAP --to 10.0.1.0/24\n" +
             "-A INPUT -s 10.0.2.0/24 -j NETMAP --to 10.0.1.0/24\n" +
             "-A POSTROUTING -o eth1 -s 10.0.1.0/24 -j NETMAP --to 10.0.9.0/24"));
@@ -244,6 +246,10 @@ public sealed class NatLocalTests
         lab.Send(PacketBuilder.Udp(new IpFields(s_routerClientSide, s_server) { Id = 0x4444 }, 3000, 4000, "out"u8));
         Assert.Equal(Ipv4Address.Parse("10.0.9.1"), Ipv4Address.Read(Assert.Single(lab.LastFrames).Bytes.AsSpan(14 + 12)));
         lab.InjectDatagram("eth1", PacketBuilder.Udp(new IpFields(s_server, Ipv4Address.Parse("10.0.9.1")) { Id = 4 }, 4000, 3000, "back"u8));
+
+        // Routed by eth0 first; NETMAP at OUTPUT maps 10.0.4.2 to the server, which eth1 reaches.
+        lab.Send(PacketBuilder.Udp(new IpFields(s_routerClientSide, Ipv4Address.Parse("10.0.4.2")) { Id = 0x4445 }, 3001, 4001, "mapped"u8));
+        Assert.Equal("eth1", Assert.Single(lab.LastFrames).Interface);
         lab.AssertConntrack("netmap local");
         lab.AssertCounters();
     }
