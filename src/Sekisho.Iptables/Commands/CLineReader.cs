@@ -34,20 +34,40 @@ internal sealed class CLineReader
         _maxLine = bufferSize == int.MaxValue ? int.MaxValue : bufferSize - 1;
     }
 
+    /// <summary>The whole input; <see cref="PeekLine"/>'s offsets point into it.</summary>
+    public byte[] Data => _data;
+
     /// <summary>The next line including its newline (if any), or null at the end of the input.</summary>
     public string? ReadLine()
     {
-        if (_position >= _length)
+        var window = PeekLine(out _);
+        if (window.IsEmpty)
         {
             return null;
+        }
+
+        _position += window.Length;
+        return Encoding.UTF8.GetString(window);
+    }
+
+    /// <summary>
+    /// The bytes <see cref="ReadLine"/> would return next (empty at the end) and their offset in <see cref="Data"/>,
+    /// without consuming them; <see cref="Skip"/> consumes them.
+    /// </summary>
+    public ReadOnlySpan<byte> PeekLine(out int offset)
+    {
+        offset = _position;
+        if (_position >= _length)
+        {
+            return default;
         }
 
         int available = Math.Min(_length - _position, _maxLine);
         var window = new ReadOnlySpan<byte>(_data, _position, available);
         int newline = window.IndexOf((byte)'\n');
-        int take = newline >= 0 ? newline + 1 : available;
-        string line = Encoding.UTF8.GetString(window[..take]);
-        _position += take;
-        return line;
+        return newline >= 0 ? window[..(newline + 1)] : window;
     }
+
+    /// <summary>Consumes <paramref name="count"/> bytes: the line <see cref="PeekLine"/> returned.</summary>
+    public void Skip(int count) => _position += count;
 }

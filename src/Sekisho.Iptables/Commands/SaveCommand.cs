@@ -218,7 +218,12 @@ public sealed class SaveCommand
     /// Writes the <c>*table</c> ... <c>COMMIT</c> block of a table, one rule at a time (a 100,000-rule table is
     /// never held as one string).
     /// </summary>
-    internal static void Write(TextWriter writer, Table table, RuleSaver.CounterStyle counters, RuleSaver saver, bool exactInterfaces)
+    /// <remarks>
+    /// With <paramref name="texts"/> (the state file after iptables-restore), a rule that has a recorded save form
+    /// is written from it with its counters, without printing the rule.
+    /// </remarks>
+    internal static void Write(TextWriter writer, Table table, RuleSaver.CounterStyle counters, RuleSaver saver,
+        bool exactInterfaces, RuleTexts? texts = null)
     {
         var output = new StringBuilder(256);
         output.Append('*').Append(table.Name).Append('\n');
@@ -243,7 +248,13 @@ public sealed class SaveCommand
             foreach (var rule in chain.Rules)
             {
                 output.Clear();
-                if (plain != null && counters == RuleSaver.CounterStyle.Prefix)
+                if (texts != null && counters == RuleSaver.CounterStyle.Prefix && texts.TryGet(rule, out var text))
+                {
+                    output.Append('[').Append(rule.Counters.Packets).Append(':').Append(rule.Counters.Bytes).Append("] ");
+                    AppendAscii(output, text);
+                    output.Append('\n');
+                }
+                else if (plain != null && counters == RuleSaver.CounterStyle.Prefix)
                 {
                     AppendStateRule(output, plain, saver, rule, chain.Name);
                 }
@@ -257,6 +268,18 @@ public sealed class SaveCommand
         }
 
         writer.Write("COMMIT\n");
+    }
+
+    private static void AppendAscii(StringBuilder output, ReadOnlySpan<byte> text)
+    {
+        Span<char> chars = stackalloc char[256];
+        while (!text.IsEmpty)
+        {
+            int count = Math.Min(text.Length, chars.Length);
+            int written = Encoding.ASCII.GetChars(text[..count], chars);
+            output.Append(chars[..written]);
+            text = text[count..];
+        }
     }
 
     /// <summary>

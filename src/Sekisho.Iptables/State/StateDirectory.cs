@@ -169,7 +169,7 @@ public sealed class StateDirectory : IRulesetStore
             }
 
             var created = new Table(definition);
-            PersistText(text, created);
+            PersistText(text, created, null);
             return created.Clone();
         }
 
@@ -191,7 +191,13 @@ public sealed class StateDirectory : IRulesetStore
     }
 
     /// <inheritdoc />
-    public int ReplaceTable(Table table)
+    public int ReplaceTable(Table table) => ReplaceTable(table, null);
+
+    /// <summary>
+    /// <see cref="ReplaceTable(Table)"/> for iptables-restore: the rules <paramref name="texts"/> holds are written
+    /// as the input gave them, already in their save form.
+    /// </summary>
+    internal int ReplaceTable(Table table, RuleTexts? texts)
     {
         // Only hashlimit's check looks at the other tables the kernel holds.
         bool needsCurrent = _cache != null || Text() == null ||
@@ -204,13 +210,13 @@ public sealed class StateDirectory : IRulesetStore
 
         if (_cache == null && Text() is { } text)
         {
-            PersistText(text, table);
+            PersistText(text, table, texts);
             return Errno.Ok;
         }
 
         var updated = Current().Clone();
         updated.Replace(table);
-        Persist(updated);
+        Persist(updated, texts);
         return Errno.Ok;
     }
 
@@ -272,7 +278,7 @@ public sealed class StateDirectory : IRulesetStore
             ?? throw new InvalidOperationException("A table section parsed to no table.");
     }
 
-    private void PersistText(RulesetText text, Table table)
+    private void PersistText(RulesetText text, Table table, RuleTexts? texts)
     {
         using var body = new MemoryStream(text.Content.Length + 4096);
         bool written = false;
@@ -280,7 +286,7 @@ public sealed class StateDirectory : IRulesetStore
         {
             if (section.Name == table.Name)
             {
-                RulesetFile.WriteTable(body, table, _names);
+                RulesetFile.WriteTable(body, table, _names, texts);
                 written = true;
             }
             else
@@ -291,7 +297,7 @@ public sealed class StateDirectory : IRulesetStore
 
         if (!written)
         {
-            RulesetFile.WriteTable(body, table, _names);
+            RulesetFile.WriteTable(body, table, _names, texts);
         }
 
         WriteText(RulesetText.Compose(body.GetBuffer().AsSpan(0, (int)body.Length)));
@@ -332,9 +338,9 @@ public sealed class StateDirectory : IRulesetStore
         return _cache;
     }
 
-    private void Persist(Ruleset ruleset)
+    private void Persist(Ruleset ruleset, RuleTexts? texts = null)
     {
-        byte[] content = RulesetFile.Serialize(ruleset, _names);
+        byte[] content = RulesetFile.Serialize(ruleset, _names, texts);
         Write(stream => stream.Write(content));
         _cache = ruleset;
         _content = content;
