@@ -47,7 +47,7 @@ internal sealed class RestoreEngine
         // Rule lines iptables-save wrote go through RuleLineParser, and their text into the state file as it is.
         // Under -v (without --noflush) every rule is listed, which only the general path does.
         bool shortcut = _options.NoFlush || _options.Verbose == 0;
-        _texts = _store is StateDirectory ? new RuleTexts(reader.Data) : null;
+        _texts = _store is StateDirectory ? new RuleTexts(reader.Data.Length) : null;
         try
         {
             string? buffer;
@@ -197,7 +197,7 @@ internal sealed class RestoreEngine
     /// </summary>
     private bool? TryRunShortcut(TableHandle handle, CLineReader reader, string table)
     {
-        var bytes = reader.PeekLine(out int offset);
+        var bytes = reader.PeekLine(out _);
         if (bytes.IsEmpty || bytes[0] is (byte)'#' or (byte)'*' or (byte)':' or (byte)'\n' || bytes.SequenceEqual("COMMIT\n"u8) ||
             !_lineParser.TryParse(bytes, table, _options.Counters, out var parsed))
         {
@@ -231,9 +231,17 @@ internal sealed class RestoreEngine
         reader.Skip(bytes.Length);
         var rule = parsed.ToRule(target);
         bool ok = handle.Append(parsed.Chain, rule);
-        if (ok && parsed.Canonical)
+        if (ok && parsed.Canonical && _texts != null)
         {
-            _texts?.Add(rule, offset + parsed.BodyStart, parsed.BodyLength);
+            if (parsed.Verbatim)
+            {
+                _texts.Add(parsed.Chain, rule, bytes.Slice(parsed.BodyStart, parsed.BodyLength));
+            }
+            else
+            {
+                Span<byte> body = stackalloc byte[parsed.BodyLength + 6];
+                _texts.Add(parsed.Chain, rule, body[..RuleLineParser.WriteBody(bytes, parsed, body)]);
+            }
         }
 
         return ok;

@@ -218,29 +218,10 @@ public sealed class SaveCommand
     /// Writes the <c>*table</c> ... <c>COMMIT</c> block of a table, one rule at a time (a 100,000-rule table is
     /// never held as one string).
     /// </summary>
-    /// <remarks>
-    /// With <paramref name="texts"/> (the state file after iptables-restore), a rule that has a recorded save form
-    /// is written from it with its counters, without printing the rule.
-    /// </remarks>
-    internal static void Write(TextWriter writer, Table table, RuleSaver.CounterStyle counters, RuleSaver saver,
-        bool exactInterfaces, RuleTexts? texts = null)
+    internal static void Write(TextWriter writer, Table table, RuleSaver.CounterStyle counters, RuleSaver saver, bool exactInterfaces)
     {
         var output = new StringBuilder(256);
-        output.Append('*').Append(table.Name).Append('\n');
-        foreach (var chain in table.Chains)
-        {
-            output.Append(':').Append(chain.Name).Append(' ');
-            if (chain.Policy is { } policy)
-            {
-                output.Append(Netfilter.Extensions.VerdictTarget.NameOf(policy)).Append(' ')
-                    .Append(CultureInfo.InvariantCulture, $"[{chain.PolicyCounters.Packets}:{chain.PolicyCounters.Bytes}]\n");
-            }
-            else
-            {
-                output.Append("- [0:0]\n");
-            }
-        }
-
+        AppendHeader(output, table);
         writer.Write(output);
         var plain = exactInterfaces ? new StringBuilder(256) : null;
         foreach (var chain in table.Chains)
@@ -248,13 +229,7 @@ public sealed class SaveCommand
             foreach (var rule in chain.Rules)
             {
                 output.Clear();
-                if (texts != null && counters == RuleSaver.CounterStyle.Prefix && texts.TryGet(rule, out var text))
-                {
-                    output.Append('[').Append(rule.Counters.Packets).Append(':').Append(rule.Counters.Bytes).Append("] ");
-                    AppendAscii(output, text);
-                    output.Append('\n');
-                }
-                else if (plain != null && counters == RuleSaver.CounterStyle.Prefix)
+                if (plain != null && counters == RuleSaver.CounterStyle.Prefix)
                 {
                     AppendStateRule(output, plain, saver, rule, chain.Name);
                 }
@@ -270,15 +245,22 @@ public sealed class SaveCommand
         writer.Write("COMMIT\n");
     }
 
-    private static void AppendAscii(StringBuilder output, ReadOnlySpan<byte> text)
+    /// <summary>Appends the <c>*table</c> line and the chain lines with their policies and policy counters.</summary>
+    internal static void AppendHeader(StringBuilder output, Table table)
     {
-        Span<char> chars = stackalloc char[256];
-        while (!text.IsEmpty)
+        output.Append('*').Append(table.Name).Append('\n');
+        foreach (var chain in table.Chains)
         {
-            int count = Math.Min(text.Length, chars.Length);
-            int written = Encoding.ASCII.GetChars(text[..count], chars);
-            output.Append(chars[..written]);
-            text = text[count..];
+            output.Append(':').Append(chain.Name).Append(' ');
+            if (chain.Policy is { } policy)
+            {
+                output.Append(Netfilter.Extensions.VerdictTarget.NameOf(policy)).Append(' ')
+                    .Append(CultureInfo.InvariantCulture, $"[{chain.PolicyCounters.Packets}:{chain.PolicyCounters.Bytes}]\n");
+            }
+            else
+            {
+                output.Append("- [0:0]\n");
+            }
         }
     }
 

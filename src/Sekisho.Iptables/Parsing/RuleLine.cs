@@ -16,7 +16,12 @@ namespace Sekisho.Iptables.Parsing;
 /// <param name="Bytes">The byte counter (<c>-c</c>), else 0.</param>
 /// <param name="BodyStart">Where the rule's save form (from <c>-A</c>) starts in the line.</param>
 /// <param name="BodyLength">Its length, without the newline.</param>
-/// <param name="Canonical">Whether that text is exactly iptables-save's form of the rule (see <see cref="RuleLineParser"/>).</param>
+/// <param name="Canonical">
+/// Whether that text is iptables-save's form of the rule (see <see cref="RuleLineParser"/>) once the addresses
+/// at <paramref name="SourceText"/> and <paramref name="DestinationText"/> are written as iptables-save writes them.
+/// </param>
+/// <param name="SourceText">Where the source address is in the line when iptables-save writes it otherwise, else default.</param>
+/// <param name="DestinationText">The same for the destination address.</param>
 internal readonly record struct RuleLine(
     string Chain,
     string JumpTo,
@@ -29,8 +34,13 @@ internal readonly record struct RuleLine(
     ulong Bytes,
     int BodyStart,
     int BodyLength,
-    bool Canonical)
+    bool Canonical,
+    Range SourceText,
+    Range DestinationText)
 {
+    /// <summary>Whether the line's text from <c>-A</c> is iptables-save's form as it is.</summary>
+    public bool Verbatim => Canonical && SourceText.Equals(default(Range)) && DestinationText.Equals(default(Range));
+
     /// <summary>The rule, with <paramref name="target"/> (the resolved one when <see cref="Target"/> is null).</summary>
     public Rule ToRule(TargetInfo target) =>
         new(Ip with { Flags = Goto ? IpFlags.Goto : IpFlags.None, InvFlags = InvFlags }, Matches, target,

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Sekisho.Netfilter.Extensions;
 using Sekisho.Netfilter.Extensions.Matches;
 using Sekisho.Netfilter.Extensions.Targets;
@@ -101,6 +102,7 @@ internal sealed class RuleLineParser
         var inv = IpInvFlags.None;
         var options = OptionFlags.None;
         bool haveSource = false, haveDestination = false;
+        Range source = default, destination = default;
         Rank rank = Rank.None;
         ushort sportMin = 0, sportMax = ushort.MaxValue, dportMin = 0, dportMax = ushort.MaxValue;
         byte portMatch = 0;
@@ -143,10 +145,12 @@ internal sealed class RuleLineParser
             Rank current;
             if (option.SequenceEqual("-s"u8) && !haveSource)
             {
-                if (!TryPrefix(value, invert, out var address, out var mask, ref canonical))
+                if (!TryPrefix(value, invert, out var address, out var mask, ref canonical, out bool rewrite))
                 {
                     return false;
                 }
+
+                source = rewrite ? new Range(tokens.Position - value.Length, tokens.Position) : default;
 
                 haveSource = true;
                 options |= OptionFlags.Source;
@@ -156,10 +160,12 @@ internal sealed class RuleLineParser
             }
             else if (option.SequenceEqual("-d"u8) && !haveDestination)
             {
-                if (!TryPrefix(value, invert, out var address, out var mask, ref canonical))
+                if (!TryPrefix(value, invert, out var address, out var mask, ref canonical, out bool rewrite))
                 {
                     return false;
                 }
+
+                destination = rewrite ? new Range(tokens.Position - value.Length, tokens.Position) : default;
 
                 haveDestination = true;
                 options |= OptionFlags.Destination;
@@ -216,14 +222,14 @@ internal sealed class RuleLineParser
                     canonical = false;
                 }
 
-                bool source = option[2] == (byte)'s';
-                byte bit = source ? (byte)1 : (byte)2;
+                bool sport = option[2] == (byte)'s';
+                byte bit = sport ? (byte)1 : (byte)2;
                 if ((portInvert & (bit << 4)) != 0 || !TryPortRange(value, out ushort min, out ushort max, ref canonical))
                 {
                     return false;
                 }
 
-                if (source)
+                if (sport)
                 {
                     (sportMin, sportMax) = (min, max);
                 }
@@ -233,7 +239,7 @@ internal sealed class RuleLineParser
                 }
 
                 // iptables-save writes --sport before --dport, and leaves out an uninverted full range.
-                canonical &= rank == Rank.Match && (!source || (portInvert & 0x20) == 0) &&
+                canonical &= rank == Rank.Match && (!sport || (portInvert & 0x20) == 0) &&
                              !(min == 0 && max == ushort.MaxValue && !invert);
                 portInvert |= (byte)((bit << 4) | (invert ? bit : 0));
                 current = Rank.Match;
@@ -270,18 +276,18 @@ internal sealed class RuleLineParser
             // A match with no option prints nothing after "-m tcp": still canonical.
             var match = new TcpMatch(sportMin, sportMax, dportMin, dportMax, 0, 0, 0, (TcpMatch.Inversions)(portInvert & 0x3));
             result = new RuleLine(chain, jumpTo, isGoto, target, ImmutableArray.Create<MatchInfo>(match), ip, inv,
-                packets, bytes, bodyStart, line.Length - bodyStart, canonical && tokens.Canonical);
+                packets, bytes, bodyStart, line.Length - bodyStart, canonical && tokens.Canonical, source, destination);
         }
         else if (portMatch == IpProtocol.Udp)
         {
             var match = new UdpMatch(sportMin, sportMax, dportMin, dportMax, (UdpMatch.Inversions)(portInvert & 0x3));
             result = new RuleLine(chain, jumpTo, isGoto, target, ImmutableArray.Create<MatchInfo>(match), ip, inv,
-                packets, bytes, bodyStart, line.Length - bodyStart, canonical && tokens.Canonical);
+                packets, bytes, bodyStart, line.Length - bodyStart, canonical && tokens.Canonical, source, destination);
         }
         else
         {
             result = new RuleLine(chain, jumpTo, isGoto, target, ImmutableArray<MatchInfo>.Empty, ip, inv,
-                packets, bytes, bodyStart, line.Length - bodyStart, canonical && tokens.Canonical);
+                packets, bytes, bodyStart, line.Length - bodyStart, canonical && tokens.Canonical, source, destination);
         }
 
         return true;
@@ -436,10 +442,14 @@ internal sealed class RuleLineParser
         return ok;
     }
 
-    /// <summary><c>a.b.c.d</c> or <c>a.b.c.d/len</c>, decimal, as iptables-save writes them; masked.</summary>
+    /// <summary>
+    /// <c>a.b.c.d</c> or <c>a.b.c.d/len</c>, decimal; masked. <paramref name="rewrite"/> tells that iptables-save
+    /// writes it otherwise (<c>masked/len</c>); <paramref name="canonical"/> turns false where it leaves it out.
+    /// </summary>
     private static bool TryPrefix(ReadOnlySpan<byte> text, bool invert, out Ipv4Address address, out Ipv4Address mask,
-        ref bool canonical)
+        ref bool canonical, out bool rewrite)
     {
+        rewrite = false;
         address = default;
         mask = Ipv4Address.Broadcast;
         int slash = text.IndexOf((byte)'/');
@@ -462,7 +472,7 @@ internal sealed class RuleLineParser
 
         if (slash < 0)
         {
-            canonical = false;
+            rewrite = true;
         }
         else
         {
@@ -476,9 +486,56 @@ internal sealed class RuleLineParser
 
         var masked = address & mask;
         // iptables-save prints the masked address, and nothing at all for 0.0.0.0/0 uninverted.
-        canonical &= masked == address && !(mask.Value == 0 && !invert);
+        rewrite |= masked != address;
+        canonical &= !(mask.Value == 0 && !invert);
         address = masked;
         return true;
+    }
+
+    /// <summary>
+    /// Writes the rule's save form (<see cref="RuleLine.Canonical"/> must hold): the line's text from <c>-A</c>,
+    /// with the addresses iptables-save writes otherwise as it writes them. Returns the length written;
+    /// <paramref name="destination"/> needs the body's length plus 6.
+    /// </summary>
+    public static int WriteBody(ReadOnlySpan<byte> line, in RuleLine parsed, Span<byte> destination)
+    {
+        var body = line.Slice(parsed.BodyStart, parsed.BodyLength);
+        int written = 0;
+        int copied = parsed.BodyStart;
+        foreach (var (range, address, mask) in (ReadOnlySpan<(Range, Ipv4Address, Ipv4Address)>)
+                 [(parsed.SourceText, parsed.Ip.Source, parsed.Ip.SourceMask),
+                  (parsed.DestinationText, parsed.Ip.Destination, parsed.Ip.DestinationMask)])
+        {
+            if (range.Equals(default(Range)))
+            {
+                continue;
+            }
+
+            var (start, length) = range.GetOffsetAndLength(line.Length);
+            line[copied..start].CopyTo(destination[written..]);
+            written += start - copied;
+            written += WriteAddress(destination[written..], address, mask);
+            copied = start + length;
+        }
+
+        line[copied..(parsed.BodyStart + body.Length)].CopyTo(destination[written..]);
+        return written + parsed.BodyStart + body.Length - copied;
+    }
+
+    /// <summary><c>a.b.c.d/len</c>, as iptables-save's <c>save_ipv4_addr()</c> writes a prefix.</summary>
+    private static int WriteAddress(Span<byte> destination, Ipv4Address address, Ipv4Address mask)
+    {
+        int written = 0;
+        uint value = address.Value;
+        for (int shift = 24; shift >= 0; shift -= 8)
+        {
+            ((byte)(value >> shift)).TryFormat(destination[written..], out int digits, default, CultureInfo.InvariantCulture);
+            written += digits;
+            destination[written++] = shift == 0 ? (byte)'/' : (byte)'.';
+        }
+
+        mask.PrefixLength.TryFormat(destination[written..], out int length, default, CultureInfo.InvariantCulture);
+        return written + length;
     }
 
     /// <summary><c>port</c> or <c>lo:hi</c> with lo &lt;= hi, decimal.</summary>
@@ -551,6 +608,9 @@ internal sealed class RuleLineParser
             _first = true;
             Canonical = true;
         }
+
+        /// <summary>Where the last word ended.</summary>
+        public readonly int Position => _position;
 
         /// <summary>False once two words were separated otherwise than by one space.</summary>
         public bool Canonical { get; set; }

@@ -43,8 +43,14 @@ public static class RulesetFile
     /// </summary>
     internal static void WriteTable(Stream stream, Table table, INameService names, RuleTexts? texts)
     {
+        if (texts is { Count: > 0 })
+        {
+            StateTableWriter.Write(stream, table, new RuleSaver(names), texts);
+            return;
+        }
+
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
-        SaveCommand.Write(writer, table, RuleSaver.CounterStyle.Prefix, new RuleSaver(names), exactInterfaces: true, texts);
+        SaveCommand.Write(writer, table, RuleSaver.CounterStyle.Prefix, new RuleSaver(names), exactInterfaces: true);
     }
 
     /// <summary>Reads a ruleset file; throws a clear error naming the file when it is damaged.</summary>
