@@ -40,13 +40,16 @@ public sealed class RestoreCommand
         _names = names;
     }
 
+    /// <summary>Whether rule lines may take the shortcut (see <see cref="RestoreOptions.Shortcut"/>); tests turn it off.</summary>
+    internal bool Shortcut { get; init; } = true;
+
     /// <summary>Runs <c>iptables-restore</c> with <paramref name="args"/>, reading <paramref name="stdin"/> without a file argument.</summary>
     public int Run(IReadOnlyList<string> args, Stream stdin, ToolOutput output)
     {
         const string program = "iptables-restore";
         var argv = new List<string>(args.Count + 1) { program };
         argv.AddRange(args);
-        var options = new RestoreOptions();
+        var options = new RestoreOptions { Shortcut = Shortcut };
         int line = 0;
         try
         {

@@ -46,7 +46,7 @@ internal sealed class RestoreEngine
 
         // Rule lines iptables-save wrote go through RuleLineParser, and their text into the state file as it is.
         // Under -v (without --noflush) every rule is listed, which only the general path does.
-        bool shortcut = _options.NoFlush || _options.Verbose == 0;
+        bool shortcut = _options.Shortcut && (_options.NoFlush || _options.Verbose == 0);
         _texts = _store is StateDirectory ? new RuleTexts(reader.Data.Length) : null;
         try
         {

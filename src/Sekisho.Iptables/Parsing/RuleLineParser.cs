@@ -624,21 +624,7 @@ internal sealed class RuleLineParser
                 return false;
             }
 
-            int end = _position;
-            while (end < _line.Length && _line[end] is not ((byte)' ' or (byte)'\t' or (byte)'"'))
-            {
-                end++;
-            }
-
-            if (end < _line.Length && _line[end] == (byte)'"')
-            {
-                token = default;
-                return false;
-            }
-
-            token = _line[_position..end];
-            _position = end;
-            return true;
+            return Word(out token);
         }
 
         /// <summary>The next word, which may be one double-quoted string without backslashes.</summary>
@@ -653,7 +639,7 @@ internal sealed class RuleLineParser
 
             if (_line[_position] != (byte)'"')
             {
-                return Next(out token);
+                return Word(out token);
             }
 
             int close = _line[(_position + 1)..].IndexOf((byte)'"');
@@ -674,6 +660,26 @@ internal sealed class RuleLineParser
 
             // The closing quote ends the word; a blank or the end of the line must follow.
             return _position == _line.Length || _line[_position] is (byte)' ' or (byte)'\t';
+        }
+
+        /// <summary>The word at the current position (after the blanks): up to a blank; false at a double quote.</summary>
+        private bool Word(out ReadOnlySpan<byte> token)
+        {
+            int end = _position;
+            while (end < _line.Length && _line[end] is not ((byte)' ' or (byte)'\t' or (byte)'"'))
+            {
+                end++;
+            }
+
+            if (end < _line.Length && _line[end] == (byte)'"')
+            {
+                token = default;
+                return false;
+            }
+
+            token = _line[_position..end];
+            _position = end;
+            return true;
         }
 
         private bool Skip()
