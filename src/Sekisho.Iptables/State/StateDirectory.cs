@@ -200,8 +200,7 @@ public sealed class StateDirectory : IRulesetStore
     internal int ReplaceTable(Table table, RuleTexts? texts)
     {
         // Only hashlimit's check looks at the other tables the kernel holds.
-        bool needsCurrent = _cache != null || Text() == null ||
-            table.Chains.Any(c => c.Rules.Any(r => r.Matches.Any(m => m is Netfilter.Extensions.Matches.HashlimitMatch)));
+        bool needsCurrent = _cache != null || Text() == null || UsesHashlimit(table);
         int rc = TableValidator.Validate(table, KernelLog, needsCurrent ? Current() : null);
         if (rc != Errno.Ok)
         {
@@ -218,6 +217,25 @@ public sealed class StateDirectory : IRulesetStore
         updated.Replace(table);
         Persist(updated, texts);
         return Errno.Ok;
+    }
+
+    private static bool UsesHashlimit(Table table)
+    {
+        foreach (var chain in table.Chains)
+        {
+            foreach (var rule in chain.Rules)
+            {
+                foreach (var match in rule.Matches)
+                {
+                    if (match is Netfilter.Extensions.Matches.HashlimitMatch)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
