@@ -25,22 +25,19 @@ internal sealed class CLineReader
         }
         else
         {
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            _data = copy.GetBuffer();
-            _length = (int)copy.Length;
+            _data = ReadAll(stream, out _length);
         }
 
         _maxLine = bufferSize == int.MaxValue ? int.MaxValue : bufferSize - 1;
     }
 
-    /// <summary>The whole input; <see cref="PeekLine"/>'s offsets point into it.</summary>
-    public byte[] Data => _data;
+    /// <summary>The length of the input in bytes.</summary>
+    public int Length => _length;
 
     /// <summary>The next line including its newline (if any), or null at the end of the input.</summary>
     public string? ReadLine()
     {
-        var window = PeekLine(out _);
+        var window = PeekLine();
         if (window.IsEmpty)
         {
             return null;
@@ -51,12 +48,11 @@ internal sealed class CLineReader
     }
 
     /// <summary>
-    /// The bytes <see cref="ReadLine"/> would return next (empty at the end) and their offset in <see cref="Data"/>,
-    /// without consuming them; <see cref="Skip"/> consumes them.
+    /// The bytes <see cref="ReadLine"/> would return next (empty at the end), without consuming them;
+    /// <see cref="Skip"/> consumes them.
     /// </summary>
-    public ReadOnlySpan<byte> PeekLine(out int offset)
+    public ReadOnlySpan<byte> PeekLine()
     {
-        offset = _position;
         if (_position >= _length)
         {
             return default;
@@ -70,4 +66,35 @@ internal sealed class CLineReader
 
     /// <summary>Consumes <paramref name="count"/> bytes: the line <see cref="PeekLine"/> returned.</summary>
     public void Skip(int count) => _position += count;
+
+    /// <summary>Reads a stream to its end into one buffer, which is not cleared first (only the input counts).</summary>
+    private static byte[] ReadAll(Stream stream, out int length)
+    {
+        int size = 1 << 18;
+        if (stream.CanSeek && stream.Length - stream.Position is var remaining and >= 0 and < int.MaxValue / 2)
+        {
+            // One more byte than the file holds, so that reading its end needs no bigger buffer.
+            size = (int)remaining + 1;
+        }
+
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(size);
+        length = 0;
+        int read;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                byte[] bigger = GC.AllocateUninitializedArray<byte>(checked(buffer.Length * 2));
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                buffer = bigger;
+            }
+
+            if ((read = stream.Read(buffer, length, buffer.Length - length)) == 0)
+            {
+                return buffer;
+            }
+
+            length += read;
+        }
+    }
 }

@@ -47,7 +47,7 @@ internal sealed class RestoreEngine
         // Rule lines iptables-save wrote go through RuleLineParser, and their text into the state file as it is.
         // Under -v (without --noflush) every rule is listed, which only the general path does.
         bool shortcut = _options.Shortcut && (_options.NoFlush || _options.Verbose == 0);
-        _texts = _store is StateDirectory ? new RuleTexts(reader.Data.Length) : null;
+        _texts = _store is StateDirectory ? new RuleTexts(reader.Length) : null;
         try
         {
             string? buffer;
@@ -197,7 +197,7 @@ internal sealed class RestoreEngine
     /// </summary>
     private bool? TryRunShortcut(TableHandle handle, CLineReader reader, string table)
     {
-        var bytes = reader.PeekLine(out _);
+        var bytes = reader.PeekLine();
         if (bytes.IsEmpty || bytes[0] is (byte)'#' or (byte)'*' or (byte)':' or (byte)'\n' || bytes.SequenceEqual("COMMIT\n"u8) ||
             !_lineParser.TryParse(bytes, table, _options.Counters, out var parsed))
         {

@@ -318,7 +318,20 @@ public sealed class StateDirectory : IRulesetStore
             RulesetFile.WriteTable(body, table, _names, texts);
         }
 
-        WriteText(RulesetText.Compose(body.GetBuffer().AsSpan(0, (int)body.Length)));
+        // Header and body go to the file as they are, without composing one more copy of the whole file; it is
+        // read back if this process needs it again.
+        byte[] buffer = body.GetBuffer();
+        int length = (int)body.Length;
+        byte[] head = RulesetText.Head(buffer.AsSpan(0, length));
+        Write(stream =>
+        {
+            stream.Write(head);
+            stream.Write(buffer, 0, length);
+        });
+        _cache = null;
+        _content = null;
+        _text = null;
+        _read = false;
     }
 
     private byte[]? ReadFile()
