@@ -499,27 +499,29 @@ internal sealed class RuleLineParser
     /// </summary>
     public static int WriteBody(ReadOnlySpan<byte> line, in RuleLine parsed, Span<byte> destination)
     {
-        var body = line.Slice(parsed.BodyStart, parsed.BodyLength);
         int written = 0;
         int copied = parsed.BodyStart;
-        foreach (var (range, address, mask) in (ReadOnlySpan<(Range, Ipv4Address, Ipv4Address)>)
-                 [(parsed.SourceText, parsed.Ip.Source, parsed.Ip.SourceMask),
-                  (parsed.DestinationText, parsed.Ip.Destination, parsed.Ip.DestinationMask)])
-        {
-            if (range.Equals(default(Range)))
-            {
-                continue;
-            }
+        Replace(line, parsed.SourceText, parsed.Ip.Source, parsed.Ip.SourceMask, destination, ref written, ref copied);
+        Replace(line, parsed.DestinationText, parsed.Ip.Destination, parsed.Ip.DestinationMask, destination, ref written, ref copied);
+        int end = parsed.BodyStart + parsed.BodyLength;
+        line[copied..end].CopyTo(destination[written..]);
+        return written + end - copied;
+    }
 
-            var (start, length) = range.GetOffsetAndLength(line.Length);
-            line[copied..start].CopyTo(destination[written..]);
-            written += start - copied;
-            written += WriteAddress(destination[written..], address, mask);
-            copied = start + length;
+    /// <summary>Copies the line up to an address to rewrite, then the address as iptables-save writes it.</summary>
+    private static void Replace(ReadOnlySpan<byte> line, Range range, Ipv4Address address, Ipv4Address mask,
+        Span<byte> destination, ref int written, ref int copied)
+    {
+        if (range.Equals(default(Range)))
+        {
+            return;
         }
 
-        line[copied..(parsed.BodyStart + body.Length)].CopyTo(destination[written..]);
-        return written + parsed.BodyStart + body.Length - copied;
+        var (start, length) = range.GetOffsetAndLength(line.Length);
+        line[copied..start].CopyTo(destination[written..]);
+        written += start - copied;
+        written += WriteAddress(destination[written..], address, mask);
+        copied = start + length;
     }
 
     /// <summary><c>a.b.c.d/len</c>, as iptables-save's <c>save_ipv4_addr()</c> writes a prefix.</summary>
@@ -650,7 +652,7 @@ internal sealed class RuleLineParser
             }
 
             token = _line.Slice(_position + 1, close);
-            if (token.Contains((byte)'\\'))
+            if (token.IndexOf((byte)'\\') >= 0)
             {
                 return false;
             }

@@ -44,7 +44,7 @@ internal sealed class RuleTexts
 
         text.CopyTo(_buffer.AsSpan(_used));
         var texts = _last != null && ReferenceEquals(_last.Name, chain) ? _last : Chain(chain);
-        texts.Entries.Add((rule, _used, text.Length));
+        texts.Add(new Entry(rule, _used, text.Length));
         _last = texts;
         _used += text.Length;
         _count++;
@@ -82,9 +82,10 @@ internal sealed class RuleTexts
             _index = new Dictionary<Rule, (int Start, int Length)>(_count, ReferenceEqualityComparer.Instance);
             foreach (var texts in _chains.Values)
             {
-                foreach (var (entry, start, length) in texts.Entries)
+                for (int i = 0; i < texts.Count; i++)
                 {
-                    _index[entry] = (start, length);
+                    var entry = texts[i];
+                    _index[entry.Rule] = (entry.Start, entry.Length);
                 }
             }
         }
@@ -116,10 +117,10 @@ internal sealed class RuleTexts
         /// <summary>The save form recorded for <paramref name="rule"/>; false when it has none.</summary>
         public bool TryGet(Rule rule, out ReadOnlySpan<byte> text)
         {
-            if (_texts != null && _next < _texts.Entries.Count && ReferenceEquals(_texts.Entries[_next].Rule, rule))
+            if (_texts != null && _next < _texts.Count && ReferenceEquals(_texts[_next].Rule, rule))
             {
-                var (_, start, length) = _texts.Entries[_next++];
-                text = _owner._buffer.AsSpan(start, length);
+                var entry = _texts[_next++];
+                text = _owner._buffer.AsSpan(entry.Start, entry.Length);
                 return true;
             }
 
@@ -130,8 +131,25 @@ internal sealed class RuleTexts
     /// <summary>One chain's texts in the order they were added.</summary>
     internal sealed class ChainTexts(string name)
     {
+        private Entry[] _entries = new Entry[16];
+
         public string Name { get; } = name;
 
-        public List<(Rule Rule, int Start, int Length)> Entries { get; } = [];
+        public int Count { get; private set; }
+
+        public Entry this[int index] => _entries[index];
+
+        public void Add(Entry entry)
+        {
+            if (Count == _entries.Length)
+            {
+                Array.Resize(ref _entries, Count * 2);
+            }
+
+            _entries[Count++] = entry;
+        }
     }
+
+    /// <summary>A rule and where its text is in the buffer.</summary>
+    internal readonly record struct Entry(Rule Rule, int Start, int Length);
 }
