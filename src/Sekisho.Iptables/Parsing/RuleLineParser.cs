@@ -19,7 +19,7 @@ namespace Sekisho.Iptables.Parsing;
 /// could warn or fail in the parser), plus <c>-j LOG [--log-prefix P]</c> with a plain ASCII prefix; the result
 /// is the rule the general parser would build. Any other line — an abbreviation, a service name, quotes
 /// elsewhere, a repeated option, another extension, a mistake — is left to the general path, which gives
-/// iptables' exact behaviour, message and all. Nothing is allocated for a line but the rule itself.
+/// iptables' exact behaviour, message and all. Nothing is allocated for a line but the rule (and a LOG prefix).
 /// </para>
 /// <para>
 /// <see cref="RuleLine.Canonical"/> tells whether the line is, byte for byte, what iptables-save prints for the
