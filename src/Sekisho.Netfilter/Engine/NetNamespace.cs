@@ -726,7 +726,8 @@ public sealed class NetNamespace
 
     private void TransmitFragment(Packet fragment) => Transmit(fragment, fragment.OutDevice!);
 
-    // loopback_xmit: the packet comes back in on lo with an all-zero Ethernet header and its route kept.
+    // loopback_xmit: the packet comes back in on lo with an all-zero Ethernet header and its route kept, without its
+    // socket.
     private PacketResult Loop(Packet packet, PacketFate fate)
     {
         Tracer?.Note(packet, TraceNote.Transmitted, "looped back through lo");
@@ -741,7 +742,9 @@ public sealed class NetNamespace
         looped.Conntrack = packet.Conntrack;
         looped.CtInfo = packet.CtInfo;
         looped.PacketType = PacketType.Host;
-        looped.Socket = packet.Socket;
+
+        // The socket stays behind: loopback_xmit orphans the skb, so INPUT (LOG --log-uid) sees no owner.
+        looped.Socket = null;
         Tracer?.Continued(packet, looped);
         var result = Receive(looped, owned: true);
         return result.Fate == PacketFate.Delivered ? new PacketResult(fate) : result;

@@ -203,6 +203,21 @@ public sealed class NatLocalTests
     }
 
     [KernelFact]
+    public void LogUid_RedirectedDatagramOfAUser_OwnerInOutputNotAfterTheLoop_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            "-A OUTPUT -p udp --dport 53 -j REDIRECT --to-ports 5353",
+            "-A OUTPUT -p udp -j LOG --log-prefix \"out \" --log-uid\n" +
+            "-I INPUT -p udp -j LOG --log-prefix \"in \" --log-uid"));
+        lab.Send(PacketBuilder.Udp(new IpFields(s_routerClientSide, s_server) { Id = 0x7000, DontFragment = true }, 4000, 53, "q"u8), new LabSender(1234, 4321));
+        Assert.Equal(2, lab.LastLog.Count);
+        Assert.Contains("UID=1234 GID=4321", lab.LastLog[0].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("UID=", lab.LastLog[1].Message, StringComparison.Ordinal);
+        lab.AssertConntrack("log uid");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
     public void SnatInput_LocallyDeliveredPackets_AnswersTranslatedBack_LikeKernel()
     {
         using var lab = new LabPair(LabHost.Router(), Rules(
