@@ -86,12 +86,17 @@ public sealed class NatLocalTests
     {
         using var lab = new LabPair(LabHost.Router(), Rules(
             "-A OUTPUT -d 10.0.1.2 -p tcp --dport 80 -j DNAT --to-destination 10.0.2.2:8080\n" +
-            "-A OUTPUT -d 10.0.1.2 -p tcp --dport 81 -j DNAT --to-destination 10.0.2.1:22"));
+            "-A OUTPUT -d 10.0.1.2 -p tcp --dport 81 -j DNAT --to-destination 10.0.2.1:22\n" +
+            "-A OUTPUT -d 10.0.2.1 -p tcp --dport 82 -j DNAT --to-destination 10.0.1.2"));
         var toClient = new IpFields(s_routerClientSide, s_client) { Id = 0x1234, DontFragment = true };
         lab.Send(PacketBuilder.Tcp(toClient, 40000, 80, TcpHeader.Syn, 1000, 0, 29200));
         Assert.Equal("eth1", Assert.Single(lab.LastFrames).Interface);
         lab.InjectDatagram("eth1", PacketBuilder.Tcp(new IpFields(s_server, s_routerClientSide) { Id = 7, DontFragment = true },
             8080, 40000, TcpHeader.Syn | TcpHeader.Ack, 5000, 1001, 29200));
+
+        // From a destination behind lo to one behind eth0.
+        lab.Send(PacketBuilder.Tcp(new IpFields(s_routerClientSide, s_routerServerSide) { Id = 0x1236, DontFragment = true }, 40002, 82, TcpHeader.Syn, 3000, 0, 29200));
+        Assert.Equal("eth0", Assert.Single(lab.LastFrames).Interface);
 
         // To one of the host's own addresses: looped back through lo; the closed port's reset goes back through it
         // too, un-translated. Nothing reaches the wire.
@@ -278,7 +283,10 @@ public sealed class NatLocalTests
             "-A OUTPUT -m owner ! --uid-owner 0 -p udp -j DNAT --to-destination 10.0.2.2:3000",
             "-A OUTPUT -m owner --uid-owner 1001 -j DROP\n" +
             "-A OUTPUT -m owner --gid-owner 2005\n" +
-            "-A OUTPUT -m owner --socket-exists"));
+            "-A OUTPUT -m owner --socket-exists\n" +
+            "-A OUTPUT -m owner ! --uid-owner 5\n" +
+            "-A OUTPUT -m owner --socket-exists --gid-owner 0\n" +
+            "-A INPUT -p tcp --dport 24 -j REJECT --reject-with tcp-reset"));
         var datagram = PacketBuilder.Udp(new IpFields(s_routerClientSide, s_client) { Id = 0x5000 }, 6000, 53, "q"u8);
         lab.Send(datagram, new LabSender(1000, 1000));
         Assert.Equal(1000, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(Assert.Single(lab.LastFrames).Bytes.AsSpan(14 + 22)));
@@ -287,6 +295,16 @@ public sealed class NatLocalTests
         Assert.Empty(lab.LastFrames);
         lab.SendUdp(s_routerClientSide, 6003, s_client, 53, "q"u8.ToArray());
         Assert.Equal("eth0", Assert.Single(lab.LastFrames).Interface);
+
+        // What the stack sends itself (a reset to a closed port, an echo reply, a port unreachable) comes from a kernel
+        // socket: one without an owner. REJECT's reset comes from no socket at all.
+        var toHost = new IpFields(s_client, s_routerClientSide) { Id = 1, DontFragment = true };
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(toHost, 999, 23, TcpHeader.Syn, 1, 0, 1000));
+        Assert.Single(lab.LastFrames);
+        lab.InjectDatagram("eth0", PacketBuilder.Echo(toHost with { Id = 2 }, 9, 1, "p"u8));
+        lab.InjectDatagram("eth0", PacketBuilder.Udp(toHost with { Id = 3 }, 999, 9, "u"u8));
+        lab.InjectDatagram("eth0", PacketBuilder.Tcp(toHost with { Id = 4 }, 999, 24, TcpHeader.Syn, 1, 0, 1000));
+        Assert.Single(lab.LastFrames);
         lab.AssertConntrack("owner");
         lab.AssertCounters();
     }
