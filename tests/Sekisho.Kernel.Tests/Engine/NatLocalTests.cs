@@ -193,6 +193,23 @@ public sealed class NatLocalTests
         .Order(StringComparer.Ordinal));
 
     [KernelFact]
+    public void DnatOutput_RejectedInFilterOutput_ErrorLoopsBackTranslated_LikeKernel()
+    {
+        using var lab = new LabPair(LabHost.Router(), Rules(
+            "-A OUTPUT -d 10.0.1.2 -p udp -j DNAT --to-destination 10.0.2.2:7\n" +
+            "-A OUTPUT -d 10.0.1.3 -p udp -j REDIRECT",
+            "-A OUTPUT -d 10.0.2.2 -p udp -j REJECT\n" +
+            "-A OUTPUT -o lo -p icmp\n" +
+            "-A INPUT -p icmp -m state --state RELATED"));
+        lab.SendUdp(s_routerClientSide, 4000, s_client, 53, "q"u8.ToArray());
+        Assert.Empty(lab.LastFrames);
+        lab.SendUdp(s_routerClientSide, 4001, Ipv4Address.Parse("10.0.1.3"), 54, "r"u8.ToArray());
+        Assert.Empty(lab.LastFrames);
+        lab.AssertConntrack("rejected after dnat");
+        lab.AssertCounters();
+    }
+
+    [KernelFact]
     public void RedirectOutput_UdpAndTcp_LoopedToTheLocalPort_LikeKernel()
     {
         using var lab = new LabPair(LabHost.Router(), Rules(
