@@ -416,7 +416,12 @@ public sealed class NetNamespace
                 || BinaryPrimitives.ReadUInt32BigEndian(data[16..]) != destination
                 || data[1] != tos || packet.Mark != mark)
             {
-                context.Net.Reroute(packet);
+                // ip_route_me_harder failing drops the packet.
+                if (!context.Net.Reroute(packet))
+                {
+                    return NfVerdict.Drop;
+                }
+
                 context.Out = packet.OutDevice;
             }
         }
@@ -728,7 +733,8 @@ public sealed class NetNamespace
 
     private void TransmitFragment(Packet fragment) => Transmit(fragment, fragment.OutDevice!);
 
-    // loopback_xmit: the packet comes back in on lo with an all-zero Ethernet header and its route kept.
+    // loopback_xmit: the packet comes back in on lo with an all-zero Ethernet header and its route kept, without its
+    // socket.
     private PacketResult Loop(Packet packet, PacketFate fate)
     {
         Tracer?.Note(packet, TraceNote.Transmitted, "looped back through lo");
@@ -743,7 +749,9 @@ public sealed class NetNamespace
         looped.Conntrack = packet.Conntrack;
         looped.CtInfo = packet.CtInfo;
         looped.PacketType = PacketType.Host;
-        looped.Socket = packet.Socket;
+
+        // The socket stays behind: loopback_xmit orphans the skb, so INPUT (LOG --log-uid) sees no owner.
+        looped.Socket = null;
         Tracer?.Continued(packet, looped);
         var result = Receive(looped, owned: true);
         return result.Fate == PacketFate.Delivered ? new PacketResult(fate) : result;
