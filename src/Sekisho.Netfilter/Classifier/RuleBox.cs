@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sekisho.Netfilter.Classifier;
 
 /// <summary>The indexable criteria of one rule (a box in the 5-dimensional packet space) and its priority.</summary>
@@ -64,10 +66,18 @@ public struct RuleBox
         && Priority == other.Priority;
 
     /// <summary>Whether the packet <paramref name="key"/> lies in the box.</summary>
-    public readonly bool Contains(in PacketKey key) =>
-        (key.Source & SourceMask) == Source
-        && (key.Destination & DestinationMask) == Destination
-        && (key.Protocol & ProtocolMask) == Protocol
-        && (uint)(key.SourcePort - SourcePortMin) <= (uint)(SourcePortMax - SourcePortMin)
-        && (uint)(key.DestinationPort - DestinationPortMin) <= (uint)(DestinationPortMax - DestinationPortMin);
+    /// <remarks>
+    /// Without a branch: random traffic makes each criterion's outcome unpredictable, and a short-circuit chain of
+    /// five comparisons cost more in mispredictions than the arithmetic of all five. A port lies in its range when
+    /// neither <c>port - min</c> nor <c>max - port</c> is negative (both fit an int).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool Contains(in PacketKey key)
+    {
+        uint addresses = ((key.Source & SourceMask) ^ Source) | ((key.Destination & DestinationMask) ^ Destination)
+            | (uint)((key.Protocol & ProtocolMask) ^ Protocol);
+        int ports = (key.SourcePort - SourcePortMin) | (SourcePortMax - key.SourcePort)
+            | (key.DestinationPort - DestinationPortMin) | (DestinationPortMax - key.DestinationPort);
+        return (addresses == 0) & (ports >= 0);
+    }
 }

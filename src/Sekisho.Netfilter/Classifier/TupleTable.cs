@@ -9,20 +9,27 @@ namespace Sekisho.Netfilter.Classifier;
 /// table's, hashed on the packet's address bits under the table's masks.
 /// </summary>
 /// <remarks>
-/// Open addressing with linear probing over one array of slots (masked address pair, rule count, the bucket's
-/// first rule inline and an array of the others: one cache line per probe for the usual bucket of one rule); a
-/// bucket holds the rules of that pair sorted by priority, each a 32-byte <see cref="RuleBox"/> checked in full (a table's masks may be shorter than its rules' prefixes, as TupleMerge relaxes them). A bucket
-/// emptied by deletions keeps its slot, so probing never needs tombstones; the next growth drops it.
+/// Open addressing with linear probing over an array of keys (the masked address pairs, eight to a cache line, so
+/// that a probe that misses, the usual outcome, reads only keys) beside an array of buckets at the same indices (rule
+/// count, the first rule inline, an array of the others); a bucket holds the rules of that pair sorted by priority,
+/// each a 32-byte <see cref="RuleBox"/> checked in full (a table's masks may be shorter than its rules' prefixes, as
+/// TupleMerge relaxes them). A bucket emptied by deletions keeps its key, so probing never needs tombstones; the next
+/// growth drops it.
 /// </remarks>
 internal sealed class TupleTable
 {
     private const ulong Golden = 0x9E3779B97F4A7C15UL;
 
-    // Tables of at least this many slots (56 bytes each: about 230 kB) are prefetched; smaller ones stay in the
+    // Tables of at least this many slots (56 bytes each with the key: about 230 kB) are prefetched; smaller ones stay in the
     // caches, where the hash computed twice costs more than it saves (measured on ClassBench: 10k sets gain from
     // prefetching none, 100k sets from prefetching their large tables).
     private const int PrefetchSlots = 4096;
 
+    // No key of a rule is this one except 255.255.255.255/32 to 255.255.255.255/32, whose bucket is the extra slot
+    // at the end of _slots (so probing needs no flag beside the keys).
+    private const ulong Empty = ulong.MaxValue;
+
+    private ulong[] _keys;
     private Slot[] _slots;
     private int _mask;
     private int _shift;
@@ -34,7 +41,8 @@ internal sealed class TupleTable
         DestinationLength = destinationLength;
         SourceMask = RuleBox.PrefixMask(sourceLength);
         DestinationMask = RuleBox.PrefixMask(destinationLength);
-        _slots = new Slot[8];
+        _keys = NewKeys(8);
+        _slots = new Slot[9];
         _mask = 7;
         _shift = 61;
     }
@@ -61,7 +69,7 @@ internal sealed class TupleTable
     {
         get
         {
-            long bytes = 64 + 24 + _slots.Length * (long)Unsafe.SizeOf<Slot>();
+            long bytes = 64 + 48 + _keys.Length * 8L + _slots.Length * (long)Unsafe.SizeOf<Slot>();
             foreach (var slot in _slots)
             {
                 if (slot.More is not null)
@@ -88,18 +96,19 @@ internal sealed class TupleTable
         int slot = FindSlot(key);
         if (slot < 0)
         {
-            if ((_used + 1) * 2 > _slots.Length)
+            if ((_used + 1) * 2 > _keys.Length)
             {
                 Grow();
             }
 
             slot = (int)((key * Golden) >> _shift);
-            while (_slots[slot].Used)
+            while (_keys[slot] != Empty)
             {
                 slot = (slot + 1) & _mask;
             }
 
-            _slots[slot] = new Slot { Key = key, Used = true };
+            _keys[slot] = key;
+            _slots[slot] = default;
             _used++;
         }
 
@@ -192,46 +201,55 @@ internal sealed class TupleTable
     {
         ulong k = Key(key.Source, key.Destination);
         int slot = (int)((k * Golden) >> _shift);
-        ref var slots = ref MemoryMarshal.GetArrayDataReference(_slots);
-        while (true)
+        ref ulong keys = ref MemoryMarshal.GetArrayDataReference(_keys);
+        if (k == Empty)
         {
-            ref var entry = ref Unsafe.Add(ref slots, slot);
-            if (!entry.Used)
+            slot = _mask + 1;
+        }
+        else
+        {
+            // Probe the keys alone (eight to a cache line): a miss, the usual outcome, never touches a slot.
+            while (true)
             {
-                return;
-            }
+                ulong probe = Unsafe.Add(ref keys, slot);
+                if (probe == k)
+                {
+                    break;
+                }
 
-            if (entry.Key == k)
-            {
-                if (entry.Count == 0)
+                if (probe == Empty)
                 {
                     return;
                 }
 
-                int priority = entry.First.Priority;
-                if (priority >= from)
-                {
-                    if (priority >= best)
-                    {
-                        return;
-                    }
+                slot = (slot + 1) & _mask;
+            }
+        }
 
-                    if (entry.First.Contains(key))
-                    {
-                        best = priority;
-                        return;
-                    }
-                }
+        ref var entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), slot);
+        if (entry.Count == 0)
+        {
+            return;
+        }
 
-                if (entry.More is { } more)
-                {
-                    Scan(more, Math.Min(entry.Count - 1, more.Length), key, from, ref best);
-                }
-
+        int priority = entry.First.Priority;
+        if (priority >= from)
+        {
+            if (priority >= best)
+            {
                 return;
             }
 
-            slot = (slot + 1) & _mask;
+            if (entry.First.Contains(key))
+            {
+                best = priority;
+                return;
+            }
+        }
+
+        if (entry.More is { } more)
+        {
+            Scan(more, Math.Min(entry.Count - 1, more.Length), key, from, ref best);
         }
     }
 
@@ -239,21 +257,24 @@ internal sealed class TupleTable
     /// Asks the processor to fetch the slot the packet hashes to, so that the probes of several tables wait for
     /// memory together rather than one after another (a hint: wrong or stale addresses cost nothing).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe void Prefetch(in PacketKey key)
     {
-        if (Sse.IsSupported && _slots.Length >= PrefetchSlots)
+        if (Sse.IsSupported && _keys.Length >= PrefetchSlots)
         {
             int slot = (int)((Key(key.Source, key.Destination) * Golden) >> _shift);
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_keys), slot)));
             Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), slot)));
         }
     }
 
-    // The overflow of a bucket whose first rule lies before "from".
+    // The overflow of a bucket whose first rule lies before "from" (count is at most more.Length: no bounds checks).
     private static void Scan(RuleBox[] more, int count, in PacketKey key, int from, ref int best)
     {
-        for (int i = 0; i < count; i++)
+        ref var box = ref MemoryMarshal.GetArrayDataReference(more);
+        for (int i = 0; i < count; i++, box = ref Unsafe.Add(ref box, 1))
         {
-            int priority = more[i].Priority;
+            int priority = box.Priority;
             if (priority < from)
             {
                 continue;
@@ -264,7 +285,7 @@ internal sealed class TupleTable
                 return;
             }
 
-            if (more[i].Contains(key))
+            if (box.Contains(key))
             {
                 best = priority;
                 return;
@@ -277,10 +298,15 @@ internal sealed class TupleTable
 
     private int FindSlot(ulong key)
     {
-        int slot = (int)((key * Golden) >> _shift);
-        while (_slots[slot].Used)
+        if (key == Empty)
         {
-            if (_slots[slot].Key == key)
+            return _mask + 1;
+        }
+
+        int slot = (int)((key * Golden) >> _shift);
+        while (_keys[slot] != Empty)
+        {
+            if (_keys[slot] == key)
             {
                 return slot;
             }
@@ -291,37 +317,46 @@ internal sealed class TupleTable
         return -1;
     }
 
+    private static ulong[] NewKeys(int length)
+    {
+        var keys = new ulong[length];
+        Array.Fill(keys, Empty);
+        return keys;
+    }
+
     private void Grow()
     {
-        var old = _slots;
-        _slots = new Slot[old.Length * 2];
-        _mask = _slots.Length - 1;
+        var oldKeys = _keys;
+        var oldSlots = _slots;
+        _keys = NewKeys(oldKeys.Length * 2);
+        _slots = new Slot[_keys.Length + 1];
+        _slots[_keys.Length] = oldSlots[oldKeys.Length];
+        _mask = _keys.Length - 1;
         _shift--;
         _used = 0;
-        foreach (var entry in old)
+        for (int i = 0; i < oldKeys.Length; i++)
         {
-            if (entry.Count == 0)
+            if (oldKeys[i] == Empty || oldSlots[i].Count == 0)
             {
                 continue;
             }
 
-            int slot = (int)((entry.Key * Golden) >> _shift);
-            while (_slots[slot].Used)
+            int slot = (int)((oldKeys[i] * Golden) >> _shift);
+            while (_keys[slot] != Empty)
             {
                 slot = (slot + 1) & _mask;
             }
 
-            _slots[slot] = entry;
+            _keys[slot] = oldKeys[i];
+            _slots[slot] = oldSlots[i];
             _used++;
         }
     }
 
-    // One probe's worth: the masked address pair, the bucket's first rule inline (most buckets hold one), the rest.
+    // A bucket (its key is at the same index of _keys): the count, the first rule inline (most buckets hold one), the rest.
     private struct Slot
     {
-        public ulong Key;
         public int Count;
-        public bool Used;
         public RuleBox First;
         public RuleBox[]? More;
     }

@@ -92,6 +92,54 @@ public sealed class TupleClassifierTests
         Assert.Equal(int.MaxValue, classifier.FirstCandidate(new PacketKey(0x0A000105, 0, 6, 1, 2), 0));
     }
 
+    [Fact]
+    public void AllOnesAddressPair_IsFoundThroughGrowthAndRemoved()
+    {
+        // 255.255.255.255/32 to 255.255.255.255/32 is the one key equal to the tables' empty-key marker.
+        var ones = RuleBox.Any(1);
+        (ones.Source, ones.SourceMask, ones.Destination, ones.DestinationMask) = (uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue);
+        var boxes = new List<RuleBox> { ones };
+        for (int i = 0; i < 300; i++)
+        {
+            var box = RuleBox.Any(i * 2);
+            (box.Source, box.SourceMask, box.Destination, box.DestinationMask) = (0x0A000000u + (uint)i, uint.MaxValue, uint.MaxValue - (uint)i, uint.MaxValue);
+            boxes.Add(box);
+        }
+
+        var classifier = TupleClassifier.Build(boxes.ToArray());
+        var key = new PacketKey(uint.MaxValue, uint.MaxValue, 17, 53, 53);
+        Assert.Equal(1, classifier.FirstCandidate(key, 0));
+        Assert.Equal(598, classifier.FirstCandidate(new PacketKey(0x0A000000u + 299, uint.MaxValue - 299, 6, 1, 2), 0));
+        var twin = ones;
+        twin.Priority = 3;
+        classifier.Insert(twin);
+        Assert.Equal(3, classifier.FirstCandidate(key, 2));
+        Assert.True(classifier.Remove(ones));
+        Assert.False(classifier.Remove(ones));
+        Assert.Equal(3, classifier.FirstCandidate(key, 0));
+        Assert.True(classifier.Remove(twin));
+        Assert.Equal(int.MaxValue, classifier.FirstCandidate(key, 0));
+    }
+
+    [Theory]
+    [InlineData(6, 1000, 2000, true)]
+    [InlineData(6, 1024, 1024, true)]
+    [InlineData(6, 2047, 2048, true)]
+    [InlineData(6, 999, 2000, false)]
+    [InlineData(6, 1000, 2049, false)]
+    [InlineData(6, 1000, 1023, false)]
+    [InlineData(17, 1000, 2000, false)]
+    public void Contains_PortRangeEdgesAndProtocol(byte protocol, ushort sourcePort, ushort destinationPort, bool inside)
+    {
+        var box = RuleBox.Any(1);
+        (box.Protocol, box.ProtocolMask) = (6, 0xFF);
+        (box.SourcePortMin, box.SourcePortMax) = (1000, 2047);
+        (box.DestinationPortMin, box.DestinationPortMax) = (1024, 2048);
+        Assert.Equal(inside, box.Contains(new PacketKey(1, 2, protocol, sourcePort, destinationPort)));
+        var any = RuleBox.Any(2);
+        Assert.True(any.Contains(new PacketKey(uint.MaxValue, 0, protocol, ushort.MaxValue, 0)));
+    }
+
     private static int BruteForce(List<RuleBox> boxes, PacketKey key, int from)
     {
         int best = int.MaxValue;
