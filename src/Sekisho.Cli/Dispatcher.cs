@@ -19,6 +19,7 @@ internal static class Dispatcher
         "  conntrack -L|-C|-F        list, count or flush the connection tracking table\n" +
         "  replay CAPTURE            run a pcap/pcapng capture through the ruleset; counters, log, conntrack\n" +
         "  host [COMMAND]            show or edit the host model (interfaces, routes) trace and replay use\n" +
+        "  daemon --interface NAME   be the firewall of real interfaces (foreground; see daemon --help)\n" +
         "  version                   print Sekisho's version\n" +
         "\n" +
         "Started through a link named iptables, iptables-save or iptables-restore, sekisho acts as that command.\n" +
@@ -59,6 +60,8 @@ internal static class Dispatcher
                 return new Host.HostCommand(new StateDirectory(StateDirectory.DefaultPath(), names)).Run(rest, stdout, stderr);
             case "replay":
                 return new Replay.ReplayCommand(new StateDirectory(StateDirectory.DefaultPath(), names)).Run(rest, stdout, stderr);
+            case "daemon":
+                return Daemon.DaemonCommand.Run(rest, stdout, stderr);
             case "demo":
                 return new Demo.DemoCommand(names).Run(rest, stdout, stderr);
             case "version":

@@ -82,6 +82,12 @@ public sealed class NetNamespace
     /// <summary>Takes the frames that leave the host.</summary>
     public IPacketTransmitter? Transmitter { get; set; }
 
+    /// <summary>
+    /// Takes the datagrams INPUT accepted instead of <see cref="Stack"/>, when set (the live daemon hands them to the
+    /// real host).
+    /// </summary>
+    public ILocalDelivery? LocalDelivery { get; set; }
+
     /// <summary>The connection tracking table.</summary>
     public ConntrackTable Conntrack { get; }
 
@@ -594,7 +600,15 @@ public sealed class NetNamespace
         }
 
         Tracer?.Note(packet, TraceNote.Delivered, "delivered to the host");
-        Stack.Deliver(packet);
+        if (LocalDelivery is { } delivery)
+        {
+            delivery.Deliver(packet);
+        }
+        else
+        {
+            Stack.Deliver(packet);
+        }
+
         return new PacketResult(PacketFate.Delivered);
     }
 
