@@ -62,7 +62,7 @@ internal sealed class Interposer : IDisposable
         }
 
         var description = adopted ?? HostQuery.Describe(interfaces);
-        name ??= NamespaceName(interfaces);
+        name ??= NamespaceName();
         var record = new InterpositionRecord(name, mode, description);
         record.Save(runDirectory);
         var interposer = new Interposer(runDirectory, record);
@@ -198,5 +198,11 @@ internal sealed class Interposer : IDisposable
         }
     }
 
-    private static string NamespaceName(IReadOnlyList<string> interfaces) => "sekisho-" + interfaces[0];
+    // One name per host namespace (its inode number), so that daemons of different namespaces never meet.
+    private static string NamespaceName()
+    {
+        string target = new FileInfo("/proc/self/ns/net").LinkTarget ?? "net:[0]";
+        int open = target.IndexOf('[', StringComparison.Ordinal);
+        return "sekisho-" + (open >= 0 ? target[(open + 1)..].TrimEnd(']') : "0");
+    }
 }

@@ -21,8 +21,8 @@ namespace Sekisho.Live.DataPlane;
 /// Link layer: ARP and every other non-IPv4 frame passes untouched in both directions (iptables does not see
 /// them); the sender of each ARP frame from the wire is learnt as a neighbour, as is the destination MAC the host
 /// chose for each IPv4 frame it sends (its own ARP resolution), so the engine's forwarded and generated frames are
-/// addressed as the kernel would address them. A frame to a neighbour not known yet is dropped and an ARP request
-/// sent instead (at most once a second per address).
+/// addressed as the kernel would address them. A frame to a neighbour not known yet waits (<see cref="PendingFrames"/>)
+/// while an ARP request asks for it (at most once a second per address).
 /// </para>
 /// </remarks>
 internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDisposable
@@ -34,6 +34,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     private readonly byte[] _tapBuffer = new byte[65536];
     private readonly byte[] _arp = new byte[60];
     private readonly Dictionary<Ipv4Address, long> _arpSent = [];
+    private readonly PendingFrames _pending = new();
     private readonly int _wake;
     private volatile bool _stop;
 
@@ -228,6 +229,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
         if (address.Value != 0 && (!host.TryGetNeighbour(address, out var known) || known != mac))
         {
             host.AddNeighbour(address, mac);
+            _pending.Resolved(address, mac);
         }
     }
 
@@ -267,6 +269,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
 
         if (frame.Length >= 14 && MacAddress.Read(frame).Value == 0)
         {
+            _pending.Add(link, packet.NextHop, frame);
             Resolve(link, packet.NextHop);
             return;
         }
@@ -275,7 +278,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
         link.ToWire++;
     }
 
-    // The neighbour is unknown: ask for it (the frame is lost, as a kernel with a full arp queue would lose it).
+    // The neighbour is unknown: ask for it; the frame waits in the queue for the answer.
     private void Resolve(Link link, Ipv4Address nextHop)
     {
         long now = Environment.TickCount64;

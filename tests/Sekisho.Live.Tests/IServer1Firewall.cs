@@ -1,0 +1,14 @@
+namespace Sekisho.Live.Tests;
+
+/// <summary>Server 1's firewall in the live tests: the kernel's iptables-legacy, or Sekisho's daemon.</summary>
+public interface IServer1Firewall : IDisposable
+{
+    /// <summary>"kernel" or "sekisho", for messages.</summary>
+    string Name { get; }
+
+    /// <summary>Makes <paramref name="rules"/> (iptables-save text) the ruleset, with counters at zero.</summary>
+    void Load(string rules);
+
+    /// <summary>Ends the step: the LOG lines written during it (the text after <c>kernel: </c>) and <c>iptables-save -c</c> without comments.</summary>
+    (List<string> Log, string Counters) EndStep();
+}

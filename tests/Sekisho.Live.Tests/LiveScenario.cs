@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+
+namespace Sekisho.Live.Tests;
+
+/// <summary>Seed document 000 played with real tools against server 1's firewall: what each step showed.</summary>
+public static partial class LiveScenario
+{
+    /// <summary>The document's first rule: log server 2's ICMP.</summary>
+    public const string LogRules = """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -s 10.1.77.146/32 -p icmp -j LOG --log-prefix "[INPUT]"
+        COMMIT
+
+        """;
+
+    /// <summary>LOG, then DROP.</summary>
+    public const string LogDropRules = """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -s 10.1.77.146/32 -p icmp -j LOG --log-prefix "[INPUT]"
+        -A INPUT -s 10.1.77.146/32 -p icmp -j DROP
+        COMMIT
+
+        """;
+
+    /// <summary>DROP, then LOG: nothing is logged.</summary>
+    public const string DropLogRules = """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -s 10.1.77.146/32 -p icmp -j DROP
+        -A INPUT -s 10.1.77.146/32 -p icmp -j LOG --log-prefix "[INPUT]"
+        COMMIT
+
+        """;
+
+    /// <summary>The document's saved ruleset: LOG, DROP, REJECT of ssh, and the OUTPUT LOG rule.</summary>
+    public const string SavedRules = """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -s 10.1.77.146/32 -p icmp -j LOG --log-prefix "[INPUT]"
+        -A INPUT -s 10.1.77.146/32 -p icmp -j DROP
+        -A INPUT -s 10.1.77.146/32 -p tcp -m tcp --dport 22 -j REJECT --reject-with icmp-port-unreachable
+        -A OUTPUT -p icmp -j LOG --log-prefix "[OUTPUT] "
+        COMMIT
+
+        """;
+
+    /// <summary>Plays the document's steps; each step's name, what the tools printed, the LOG lines and the counters.</summary>
+    public static List<Step> Play(SeedNetwork network, IServer1Firewall firewall)
+    {
+        var steps = new List<Step>();
+        firewall.Load(LogRules);
+        steps.Add(Finish("ping logged and answered", firewall, Ping(network, 3)));
+        firewall.Load(LogDropRules);
+        steps.Add(Finish("ping logged, then dropped", firewall, Ping(network, 2)));
+        firewall.Load(DropLogRules);
+        steps.Add(Finish("ping dropped before LOG", firewall, Ping(network, 2)));
+        firewall.Load(SavedRules);
+        var nc = network.OnServer2("nc", "-v", "-w", "3", SeedNetwork.Server1, "22");
+        steps.Add(Finish("ssh port rejected", firewall, $"exit {nc.ExitCode}: {nc.Stderr.Trim()}"));
+        return steps;
+    }
+
+    /// <summary><c>iptables-save</c> output without its comment lines (which carry the time).</summary>
+    public static string WithoutComments(string save) =>
+        string.Join('\n', save.Split('\n').Where(l => !l.StartsWith('#')));
+
+    /// <summary>A LOG line with the fields that differ from run to run masked: IP and ICMP IDs, TCP source ports.</summary>
+    public static string Mask(string line) => VaryingField().Replace(line.TrimEnd(), "$1=*");
+
+    private static string Ping(SeedNetwork network, int count)
+    {
+        var ping = network.OnServer2("ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "0.3", "-W", "1", SeedNetwork.Server1);
+        var summary = ping.Stdout.Split('\n').FirstOrDefault(l => l.Contains("packets transmitted", StringComparison.Ordinal)) ?? ping.Stdout;
+        return summary[..(summary.IndexOf(", time", StringComparison.Ordinal) is int t and >= 0 ? t : summary.Length)];
+    }
+
+    private static Step Finish(string name, IServer1Firewall firewall, string observed)
+    {
+        var (log, counters) = firewall.EndStep();
+        return new Step(name, observed, log.Select(Mask).ToList(), counters);
+    }
+
+    [GeneratedRegex(@"\b(ID|SPT)=\d+")]
+    private static partial Regex VaryingField();
+
+    /// <summary>One step's observations.</summary>
+    public sealed record Step(string Name, string Observed, List<string> Log, string Counters)
+    {
+        /// <inheritdoc />
+        public override string ToString() =>
+            $"--- {Name} ---\n{Observed}\n{string.Join('\n', Log)}\n{Counters}";
+    }
+}
