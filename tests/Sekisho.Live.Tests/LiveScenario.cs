@@ -54,6 +54,39 @@ public static partial class LiveScenario
 
         """;
 
+    /// <summary>Seed document 001's server ruleset: established traffic, ICMP, lo and new ssh connections; the rest rejected.</summary>
+    public const string Seed001Rules = """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
+        -A INPUT -p icmp -j ACCEPT
+        -A INPUT -i lo -j ACCEPT
+        -A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT
+        -A INPUT -j REJECT --reject-with icmp-host-prohibited
+        -A FORWARD -j REJECT --reject-with icmp-host-prohibited
+        COMMIT
+
+        """;
+
+    /// <summary>Seed document 001 on server 1: ping answered, ssh (a listener on port 22) reachable, port 80 refused as prohibited.</summary>
+    public static List<Step> PlaySeed001(SeedNetwork network, IServer1Firewall firewall)
+    {
+        firewall.Load(Seed001Rules);
+        string ping = Ping(network, 2);
+        string ssh;
+        using (var listener = new Listener(network.Server1Namespace, 22))
+        {
+            var client = network.OnServer2("sh", "-c", $"echo hello | nc -n -N -w 3 {SeedNetwork.Server1} 22");
+            var (received, messages) = listener.Finish();
+            ssh = $"client exit {client.ExitCode}; server received {received.Trim()}; {PeerPort().Replace(messages.Trim(), "$1 *")}";
+        }
+
+        var http = network.OnServer2("nc", "-n", "-v", "-w", "2", SeedNetwork.Server1, "80");
+        return [Finish("seed 001 ruleset", firewall, $"{ping}\n{ssh}\nexit {http.ExitCode}: {http.Stderr.Trim()}")];
+    }
+
     /// <summary>Plays the document's steps; each step's name, what the tools printed, the LOG lines and the counters.</summary>
     public static List<Step> Play(SeedNetwork network, IServer1Firewall firewall)
     {
@@ -89,6 +122,9 @@ public static partial class LiveScenario
         var (log, counters) = firewall.EndStep();
         return new Step(name, observed, log.Select(Mask).ToList(), counters);
     }
+
+    [GeneratedRegex(@"(Connection received on [0-9.]+) \d+")]
+    private static partial Regex PeerPort();
 
     [GeneratedRegex(@"\b(ID|SPT)=\d+")]
     private static partial Regex VaryingField();

@@ -51,4 +51,36 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
             Assert.Equal(kernel[i].ToString(), sekisho[i].ToString());
         }
     }
+
+    [KernelFact]
+    public void Seed001_ruleset_on_a_host_behaves_as_on_the_kernel()
+    {
+        KernelEnvironment.EnsureAvailable();
+        List<LiveScenario.Step> kernel;
+        using (new KernelLabLock())
+        using (var network = new SeedNetwork())
+        using (var firewall = new KernelFirewall(network))
+        {
+            kernel = LiveScenario.PlaySeed001(network, firewall);
+        }
+
+        List<LiveScenario.Step> sekisho;
+        using (var network = new SeedNetwork())
+        using (var firewall = new DaemonFirewall(network))
+        {
+            sekisho = LiveScenario.PlaySeed001(network, firewall);
+        }
+
+        output.WriteLine(string.Join('\n', sekisho));
+        foreach (var steps in new[] { kernel, sekisho })
+        {
+            Assert.Equal(
+                "2 packets transmitted, 2 received, 0% packet loss\n" +
+                "client exit 0; server received hello; Listening on 0.0.0.0 22\nConnection received on 10.1.77.146 *\n" +
+                "exit 1: nc: connect to 10.1.51.165 port 80 (tcp) failed: No route to host",
+                steps[0].Observed);
+        }
+
+        Assert.Equal(kernel[0].ToString(), sekisho[0].ToString());
+    }
 }
