@@ -3,20 +3,22 @@ using Sekisho.TestSupport;
 namespace Sekisho.Live.Tests;
 
 /// <summary>
-/// Sekisho's daemon as server 1's firewall: each ruleset is a fresh daemon loading it from its rules file; the LOG
+/// Sekisho's daemon as a namespace's firewall: each ruleset is a fresh daemon loading it from its rules file; the LOG
 /// lines come from the state directory's messages file, the counters from the ruleset the daemon leaves at stop.
 /// </summary>
-public sealed class DaemonFirewall : IServer1Firewall
+public sealed class DaemonFirewall : IFirewallUnderTest
 {
-    private readonly SeedNetwork _network;
+    private readonly string _namespace;
+    private readonly string[] _interfaces;
     private readonly string _rulesFile = Path.Combine(Path.GetTempPath(), $"sekisho-rules-{Guid.NewGuid():N}");
     private readonly string[] _extraArguments;
     private DaemonProcess? _daemon;
 
-    /// <summary>Stands in front of server 1's eth0.</summary>
-    public DaemonFirewall(SeedNetwork network, params string[] extraArguments)
+    /// <summary>Stands in front of <paramref name="interfaces"/> of namespace <paramref name="ns"/>.</summary>
+    public DaemonFirewall(string ns, string[] interfaces, params string[] extraArguments)
     {
-        _network = network;
+        _namespace = ns;
+        _interfaces = interfaces;
         _extraArguments = extraArguments;
     }
 
@@ -31,7 +33,7 @@ public sealed class DaemonFirewall : IServer1Firewall
     {
         _daemon?.Dispose();
         File.WriteAllText(_rulesFile, rules);
-        _daemon = DaemonProcess.Start(_network.Server1Namespace, ["--interface", "eth0", "--rules", _rulesFile, .. _extraArguments]);
+        _daemon = DaemonProcess.Start(_namespace, [.. _interfaces.SelectMany(i => new[] { "--interface", i }), "--rules", _rulesFile, .. _extraArguments]);
         Assert.True(_daemon.WaitReady(), $"the daemon did not become ready\n{_daemon.Stderr}");
     }
 

@@ -71,7 +71,7 @@ public static partial class LiveScenario
         """;
 
     /// <summary>Seed document 001 on server 1: ping answered, ssh (a listener on port 22) reachable, port 80 refused as prohibited.</summary>
-    public static List<Step> PlaySeed001(SeedNetwork network, IServer1Firewall firewall)
+    public static List<Step> PlaySeed001(SeedNetwork network, IFirewallUnderTest firewall)
     {
         firewall.Load(Seed001Rules);
         string ping = Ping(network, 2);
@@ -87,8 +87,55 @@ public static partial class LiveScenario
         return [Finish("seed 001 ruleset", firewall, $"{ping}\n{ssh}\nexit {http.ExitCode}: {http.Stderr.Trim()}")];
     }
 
+    /// <summary>The gateway's rules: the client's network masqueraded, port 8080 of the outside address forwarded to the client's port 80.</summary>
+    public const string GatewayRules = """
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A PREROUTING -i wan -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.2.2:80
+        -A POSTROUTING -o wan -j MASQUERADE
+        COMMIT
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD DROP [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT
+        -A FORWARD -i lan -o wan -j ACCEPT
+        -A FORWARD -d 10.0.2.2/32 -i wan -o lan -p tcp -m tcp --dport 80 -j ACCEPT
+        COMMIT
+
+        """;
+
+    /// <summary>
+    /// Real TCP connections through the gateway: the client reaches the external host (which sees the router's
+    /// address), the external host reaches the client's port 80 through the router's port 8080.
+    /// </summary>
+    public static List<Step> PlayGateway(RouterNetwork network, IFirewallUnderTest firewall)
+    {
+        firewall.Load(GatewayRules);
+        string outbound;
+        using (var listener = new Listener(network.ExternalNamespace, 9000))
+        {
+            var client = SeedNetwork.Run(network.ClientNamespace, ["sh", "-c", $"echo outbound | nc -n -N -w 3 {RouterNetwork.External} 9000"]);
+            var (received, messages) = listener.Finish();
+            outbound = $"client exit {client.ExitCode}; external host received {received.Trim()}; {PeerPort().Replace(messages.Trim(), "$1 *")}";
+        }
+
+        string inbound;
+        using (var listener = new Listener(network.ClientNamespace, 80))
+        {
+            var external = SeedNetwork.Run(network.ExternalNamespace, ["sh", "-c", $"echo inbound | nc -n -N -w 3 {RouterNetwork.RouterOutside} 8080"]);
+            var (received, messages) = listener.Finish();
+            inbound = $"external exit {external.ExitCode}; client received {received.Trim()}; {PeerPort().Replace(messages.Trim(), "$1 *")}";
+        }
+
+        return [Finish("NAT gateway and port forward", firewall, $"{outbound}\n{inbound}")];
+    }
+
     /// <summary>Plays the document's steps; each step's name, what the tools printed, the LOG lines and the counters.</summary>
-    public static List<Step> Play(SeedNetwork network, IServer1Firewall firewall)
+    public static List<Step> Play(SeedNetwork network, IFirewallUnderTest firewall)
     {
         var steps = new List<Step>();
         firewall.Load(LogRules);
@@ -117,7 +164,7 @@ public static partial class LiveScenario
         return summary[..(summary.IndexOf(", time", StringComparison.Ordinal) is int t and >= 0 ? t : summary.Length)];
     }
 
-    private static Step Finish(string name, IServer1Firewall firewall, string observed)
+    private static Step Finish(string name, IFirewallUnderTest firewall, string observed)
     {
         var (log, counters) = firewall.EndStep();
         return new Step(name, observed, log.Select(Mask).ToList(), counters);

@@ -19,14 +19,14 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
         List<LiveScenario.Step> kernel;
         using (new KernelLabLock())
         using (var network = new SeedNetwork())
-        using (var firewall = new KernelFirewall(network))
+        using (var firewall = new KernelFirewall(network.Server1Namespace))
         {
             kernel = LiveScenario.Play(network, firewall);
         }
 
         List<LiveScenario.Step> sekisho;
         using (var network = new SeedNetwork())
-        using (var firewall = new DaemonFirewall(network))
+        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
         {
             sekisho = LiveScenario.Play(network, firewall);
         }
@@ -59,14 +59,14 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
         List<LiveScenario.Step> kernel;
         using (new KernelLabLock())
         using (var network = new SeedNetwork())
-        using (var firewall = new KernelFirewall(network))
+        using (var firewall = new KernelFirewall(network.Server1Namespace))
         {
             kernel = LiveScenario.PlaySeed001(network, firewall);
         }
 
         List<LiveScenario.Step> sekisho;
         using (var network = new SeedNetwork())
-        using (var firewall = new DaemonFirewall(network))
+        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
         {
             sekisho = LiveScenario.PlaySeed001(network, firewall);
         }

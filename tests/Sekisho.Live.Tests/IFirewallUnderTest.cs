@@ -1,7 +1,7 @@
 namespace Sekisho.Live.Tests;
 
-/// <summary>Server 1's firewall in the live tests: the kernel's iptables-legacy, or Sekisho's daemon.</summary>
-public interface IServer1Firewall : IDisposable
+/// <summary>The firewall of a namespace in the live tests: the kernel's iptables-legacy, or Sekisho's daemon.</summary>
+public interface IFirewallUnderTest : IDisposable
 {
     /// <summary>"kernel" or "sekisho", for messages.</summary>
     string Name { get; }
