@@ -160,7 +160,14 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
                     PacketSocket.CompleteChecksum(frame);
                 }
 
-                _net.Receive(link.Device, frame);
+                var (gsoType, gsoSize) = wire.Segmentation(i);
+                var packet = _net.Pool.Rent();
+                packet.LoadFrame(frame, 14);
+                packet.InDevice = link.Device;
+                packet.Timestamp = _net.Now;
+                packet.GsoType = gsoType;
+                packet.GsoSize = gsoType == 0 ? 0 : gsoSize;
+                _net.Receive(packet, owned: true);
             }
         }
 
@@ -269,12 +276,12 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
 
         if (frame.Length >= 14 && MacAddress.Read(frame).Value == 0)
         {
-            _pending.Add(link, packet.NextHop, frame);
+            _pending.Add(link, packet.NextHop, frame, packet.GsoType, packet.GsoSize);
             Resolve(link, packet.NextHop);
             return;
         }
 
-        link.Wire.Send(frame);
+        link.Wire.Send(frame, packet.GsoType, packet.GsoSize);
         link.ToWire++;
     }
 

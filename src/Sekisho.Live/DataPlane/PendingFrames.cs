@@ -31,7 +31,7 @@ internal sealed class PendingFrames
     public long Dropped { get; private set; }
 
     /// <summary>Keeps a frame for <paramref name="nextHop"/>, to leave through <paramref name="link"/>.</summary>
-    public void Add(Link link, Ipv4Address nextHop, ReadOnlySpan<byte> frame)
+    public void Add(Link link, Ipv4Address nextHop, ReadOnlySpan<byte> frame, byte gsoType, int gsoSize)
     {
         long now = Environment.TickCount64;
         Slot? chosen = null;
@@ -52,6 +52,8 @@ internal sealed class PendingFrames
 
         Drop(chosen!);
         chosen!.Store(link, nextHop, frame, now);
+        chosen.GsoType = gsoType;
+        chosen.GsoSize = gsoSize;
     }
 
     /// <summary>Sends the frames waiting for <paramref name="address"/>, addressed to <paramref name="mac"/>.</summary>
@@ -69,7 +71,7 @@ internal sealed class PendingFrames
             {
                 var frame = slot.Frame;
                 mac.Write(frame);
-                link.Wire.Send(frame);
+                link.Wire.Send(frame, slot.GsoType, slot.GsoSize);
                 link.ToWire++;
             }
             else
@@ -100,6 +102,10 @@ internal sealed class PendingFrames
         public Ipv4Address NextHop { get; private set; }
 
         public long Since { get; private set; }
+
+        public byte GsoType { get; set; }
+
+        public int GsoSize { get; set; }
 
         public Span<byte> Frame => _buffer.AsSpan(0, _length);
 

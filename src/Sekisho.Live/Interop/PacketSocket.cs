@@ -10,10 +10,11 @@ namespace Sekisho.Live.Interop;
 /// <remarks>
 /// <para>
 /// <c>PACKET_IGNORE_OUTGOING</c> keeps the frames this socket (or anyone) sends from being read back as input;
-/// <c>PACKET_AUXDATA</c> tells which received frames carry an unfinished transport checksum
-/// (<c>TP_STATUS_CSUMNOTREADY</c>: a virtual device such as veth passes the sender's checksum offload along), which
-/// <see cref="CompleteChecksum"/> then finishes, as the data plane hands frames on to devices that check them;
-/// <c>PACKET_MR_ALLMULTI</c> lets multicast frames in without making the interface promiscuous.
+/// <c>PACKET_VNET_HDR</c> puts a <c>virtio_net_hdr</c> in front of every frame read and written: it tells which
+/// received frames are GSO/GRO super-frames (several TCP segments as one, as veth and GRO deliver them) and which carry
+/// an unfinished transport checksum (<c>VIRTIO_NET_HDR_F_NEEDS_CSUM</c>: checksum offload passed along), and it lets
+/// a super-frame leave whole, for the kernel to segment; <c>PACKET_MR_ALLMULTI</c> lets multicast frames in
+/// without making the interface promiscuous.
 /// </para>
 /// <para>
 /// The batch's buffers are native memory allocated once: reading allocates nothing. A slot holds 64 KiB, so that a
@@ -26,17 +27,16 @@ internal sealed unsafe class PacketSocket : IDisposable
     public const int BatchSize = 64;
 
     private const int SlotSize = 65536;
-    private const int ControlSize = 64;
     private const ushort EthPAll = 0x0003;
     private const int PacketAddMembership = 1;
     private const int PacketMrAllMulti = 2;
-    private const int PacketAuxData = 8;
+    private const int PacketVnetHdr = 15;
     private const int PacketIgnoreOutgoing = 23;
-    private const uint TpStatusCsumNotReady = 1 << 3;
     private const int MsgTrunc = 0x20;
+    private const int VnetHeader = 10;
+    private const byte NeedsChecksum = 1;
 
     private readonly byte* _slots;
-    private readonly byte* _controls;
     private readonly Libc.IoVec* _vectors;
     private readonly Libc.MMsgHdr* _messages;
 
@@ -46,7 +46,6 @@ internal sealed unsafe class PacketSocket : IDisposable
         InterfaceIndex = index;
         Name = name;
         _slots = (byte*)NativeMemory.AlignedAlloc((nuint)SlotSize * BatchSize, 64);
-        _controls = (byte*)NativeMemory.AllocZeroed((nuint)ControlSize * BatchSize);
         _vectors = (Libc.IoVec*)NativeMemory.AllocZeroed((nuint)(sizeof(Libc.IoVec) * BatchSize));
         _messages = (Libc.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(sizeof(Libc.MMsgHdr) * BatchSize));
         for (int i = 0; i < BatchSize; i++)
@@ -87,7 +86,7 @@ internal sealed unsafe class PacketSocket : IDisposable
         {
             int one = 1;
             Check(Libc.setsockopt(fd, Libc.SolPacket, PacketIgnoreOutgoing, &one, sizeof(int)), "PACKET_IGNORE_OUTGOING");
-            Check(Libc.setsockopt(fd, Libc.SolPacket, PacketAuxData, &one, sizeof(int)), "PACKET_AUXDATA");
+            Check(Libc.setsockopt(fd, Libc.SolPacket, PacketVnetHdr, &one, sizeof(int)), "PACKET_VNET_HDR");
             int size = 4 << 20;
             Libc.setsockopt(fd, Libc.SolSocket, Libc.SoRcvBuf, &size, sizeof(int));
             Libc.setsockopt(fd, Libc.SolSocket, Libc.SoSndBuf, &size, sizeof(int));
@@ -119,10 +118,7 @@ internal sealed unsafe class PacketSocket : IDisposable
     {
         for (int i = 0; i < BatchSize; i++)
         {
-            ref var header = ref _messages[i].Header;
-            header.Control = _controls + (i * ControlSize);
-            header.ControlLength = ControlSize;
-            header.Flags = 0;
+            _messages[i].Header.Flags = 0;
             _messages[i].Length = 0;
         }
 
@@ -153,27 +149,22 @@ internal sealed unsafe class PacketSocket : IDisposable
     public Span<byte> Frame(int slot)
     {
         var message = _messages[slot];
-        if ((message.Header.Flags & MsgTrunc) != 0)
+        if ((message.Header.Flags & MsgTrunc) != 0 || message.Length < VnetHeader)
         {
             return [];
         }
 
-        return new Span<byte>(_slots + ((nint)slot * SlotSize), (int)message.Length);
+        return new Span<byte>(_slots + ((nint)slot * SlotSize) + VnetHeader, (int)message.Length - VnetHeader);
     }
 
-    /// <summary>Whether the frame's transport checksum was left for the hardware to finish (<c>TP_STATUS_CSUMNOTREADY</c>).</summary>
-    public bool ChecksumNotReady(int slot)
-    {
-        var header = _messages[slot].Header;
-        if (header.ControlLength < 16 + 4)
-        {
-            return false;
-        }
+    /// <summary>Whether the frame's transport checksum was left for the hardware to finish (<c>VIRTIO_NET_HDR_F_NEEDS_CSUM</c>).</summary>
+    public bool ChecksumNotReady(int slot) => (_slots[(nint)slot * SlotSize] & NeedsChecksum) != 0;
 
-        // struct cmsghdr { size_t len; int level; int type; } then struct tpacket_auxdata, tp_status first.
-        byte* control = (byte*)header.Control;
-        return *(int*)(control + 8) == Libc.SolPacket && *(int*)(control + 12) == PacketAuxData
-            && (*(uint*)(control + 16) & TpStatusCsumNotReady) != 0;
+    /// <summary>The frame's segmentation: <c>gso_type</c> (0 for an ordinary frame) and <c>gso_size</c>.</summary>
+    public (byte Type, int Size) Segmentation(int slot)
+    {
+        byte* header = _slots + ((nint)slot * SlotSize);
+        return (header[1], *(ushort*)(header + 4));
     }
 
     /// <summary>
@@ -182,12 +173,26 @@ internal sealed unsafe class PacketSocket : IDisposable
     /// </summary>
     public static void CompleteChecksum(Span<byte> frame) => TransportChecksum.Complete(frame);
 
-    /// <summary>Sends one frame out of the interface; false when the kernel refused it.</summary>
-    public bool Send(ReadOnlySpan<byte> frame)
+    /// <summary>
+    /// Sends one frame out of the interface; a GSO super-frame (<paramref name="gsoType"/> not 0) is segmented by the
+    /// kernel into segments of <paramref name="gsoSize"/>. False when the kernel refused it.
+    /// </summary>
+    public bool Send(ReadOnlySpan<byte> frame, byte gsoType = 0, int gsoSize = 0)
     {
+        byte* header = stackalloc byte[VnetHeader];
+        new Span<byte>(header, VnetHeader).Clear();
+        header[1] = gsoType;
+        if (gsoType != 0)
+        {
+            *(ushort*)(header + 4) = (ushort)gsoSize;
+        }
+
         fixed (byte* p = frame)
         {
-            return Libc.write(Fd, p, frame.Length) == frame.Length;
+            var vectors = stackalloc Libc.IoVec[2];
+            vectors[0] = new Libc.IoVec { Base = header, Length = VnetHeader };
+            vectors[1] = new Libc.IoVec { Base = p, Length = (nuint)frame.Length };
+            return Libc.writev(Fd, vectors, 2) == VnetHeader + frame.Length;
         }
     }
 
@@ -199,7 +204,6 @@ internal sealed unsafe class PacketSocket : IDisposable
             Libc.close(Fd);
             Fd = -1;
             NativeMemory.AlignedFree(_slots);
-            NativeMemory.Free(_controls);
             NativeMemory.Free(_vectors);
             NativeMemory.Free(_messages);
         }
