@@ -31,7 +31,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     private readonly NetNamespace _net;
     private readonly Link[] _links;
     private readonly Link?[] _byIndex;
-    private readonly byte[] _tapBuffer = new byte[65536];
+    private readonly byte[] _tapBuffer = new byte[VirtioNetHeader.Size + 14 + 65536];
     private readonly byte[] _arp = new byte[60];
     private readonly Dictionary<Ipv4Address, long> _arpSent = [];
     private readonly PendingFrames _pending = new();
@@ -150,17 +150,18 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
                         Learn(address, mac);
                     }
 
-                    link.Tap.Write(frame);
+                    link.Tap.Write(wire.Header(i), frame);
                     PassedToHost++;
                     continue;
                 }
 
-                if (wire.ChecksumNotReady(i))
+                var header = wire.Header(i);
+                if (VirtioNetHeader.ChecksumNotReady(header))
                 {
-                    PacketSocket.CompleteChecksum(frame);
+                    TransportChecksum.Complete(frame);
                 }
 
-                var (gsoType, gsoSize) = wire.Segmentation(i);
+                var (gsoType, gsoSize) = VirtioNetHeader.Segmentation(header);
                 var packet = _net.Pool.Rent();
                 packet.LoadFrame(frame, 14);
                 packet.InDevice = link.Device;
@@ -182,20 +183,27 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
             for (; seen < PacketSocket.BatchSize; seen++)
             {
                 int length = link.Tap.Read(_tapBuffer);
-                if (length == 0)
+                if (length <= VirtioNetHeader.Size)
                 {
                     break;
                 }
 
-                var frame = _tapBuffer.AsSpan(0, length);
-                if (length < 14 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800)
+                var header = _tapBuffer.AsSpan(0, VirtioNetHeader.Size);
+                var frame = _tapBuffer.AsSpan(VirtioNetHeader.Size, length - VirtioNetHeader.Size);
+                if (frame.Length < 14 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800)
                 {
-                    link.Wire.Send(frame);
+                    link.Wire.Send(header, frame);
                     PassedToWire++;
                     continue;
                 }
 
-                SendFromHost(link, frame);
+                if (VirtioNetHeader.ChecksumNotReady(header))
+                {
+                    TransportChecksum.Complete(frame);
+                }
+
+                var (gsoType, gsoSize) = VirtioNetHeader.Segmentation(header);
+                SendFromHost(link, frame, gsoType, gsoSize);
             }
         }
 
@@ -203,7 +211,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     }
 
     // A datagram of the host's: the destination MAC it chose tells the neighbour of its next hop; then ip_local_out.
-    private void SendFromHost(Link link, ReadOnlySpan<byte> frame)
+    private void SendFromHost(Link link, ReadOnlySpan<byte> frame, byte gsoType, int gsoSize)
     {
         var ip = frame[14..];
         if (ip.Length < Ipv4Header.MinimumLength || (ip[0] >> 4) != 4)
@@ -225,6 +233,8 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
         var packet = _net.Pool.Rent();
         packet.LoadFrame(frame[..(14 + (total >= Ipv4Header.MinimumLength && total <= ip.Length ? total : ip.Length))], 14);
         packet.Origin = PacketOrigin.Local;
+        packet.GsoType = gsoType;
+        packet.GsoSize = gsoType == 0 ? 0 : gsoSize;
         _net.Send(packet);
         _net.Conntrack.Release(packet);
         _net.Pool.Return(packet);
@@ -251,7 +261,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
 
         if (packet.MacHeader.Length == 14)
         {
-            link.Tap.Write(packet.Frame(packet.MacHeader));
+            link.Tap.Write(packet.Frame(packet.MacHeader), packet.GsoType, packet.GsoSize);
         }
         else
         {
@@ -260,7 +270,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
             header[6..12].Clear();
             header[12] = 0x08;
             header[13] = 0x00;
-            link.Tap.Write(packet.Frame(header));
+            link.Tap.Write(packet.Frame(header), packet.GsoType, packet.GsoSize);
         }
 
         link.ToHost++;

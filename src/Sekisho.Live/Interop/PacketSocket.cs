@@ -33,8 +33,7 @@ internal sealed unsafe class PacketSocket : IDisposable
     private const int PacketVnetHdr = 15;
     private const int PacketIgnoreOutgoing = 23;
     private const int MsgTrunc = 0x20;
-    private const int VnetHeader = 10;
-    private const byte NeedsChecksum = 1;
+    private const int VnetHeader = VirtioNetHeader.Size;
 
     private readonly byte* _slots;
     private readonly Libc.IoVec* _vectors;
@@ -157,21 +156,8 @@ internal sealed unsafe class PacketSocket : IDisposable
         return new Span<byte>(_slots + ((nint)slot * SlotSize) + VnetHeader, (int)message.Length - VnetHeader);
     }
 
-    /// <summary>Whether the frame's transport checksum was left for the hardware to finish (<c>VIRTIO_NET_HDR_F_NEEDS_CSUM</c>).</summary>
-    public bool ChecksumNotReady(int slot) => (_slots[(nint)slot * SlotSize] & NeedsChecksum) != 0;
-
-    /// <summary>The frame's segmentation: <c>gso_type</c> (0 for an ordinary frame) and <c>gso_size</c>.</summary>
-    public (byte Type, int Size) Segmentation(int slot)
-    {
-        byte* header = _slots + ((nint)slot * SlotSize);
-        return (header[1], *(ushort*)(header + 4));
-    }
-
-    /// <summary>
-    /// Finishes the TCP or UDP checksum of an IPv4 frame whose checksum field holds only the pseudo-header sum (what
-    /// the device's checksum offload would have done).
-    /// </summary>
-    public static void CompleteChecksum(Span<byte> frame) => TransportChecksum.Complete(frame);
+    /// <summary>The <c>virtio_net_hdr</c> the kernel put in front of the <paramref name="slot"/>th frame.</summary>
+    public Span<byte> Header(int slot) => new(_slots + ((nint)slot * SlotSize), VnetHeader);
 
     /// <summary>
     /// Sends one frame out of the interface; a GSO super-frame (<paramref name="gsoType"/> not 0) is segmented by the
@@ -179,22 +165,13 @@ internal sealed unsafe class PacketSocket : IDisposable
     /// </summary>
     public bool Send(ReadOnlySpan<byte> frame, byte gsoType = 0, int gsoSize = 0)
     {
-        byte* header = stackalloc byte[VnetHeader];
-        new Span<byte>(header, VnetHeader).Clear();
-        header[1] = gsoType;
-        if (gsoType != 0)
-        {
-            *(ushort*)(header + 4) = (ushort)gsoSize;
-        }
-
-        fixed (byte* p = frame)
-        {
-            var vectors = stackalloc Libc.IoVec[2];
-            vectors[0] = new Libc.IoVec { Base = header, Length = VnetHeader };
-            vectors[1] = new Libc.IoVec { Base = p, Length = (nuint)frame.Length };
-            return Libc.writev(Fd, vectors, 2) == VnetHeader + frame.Length;
-        }
+        Span<byte> header = stackalloc byte[VnetHeader];
+        VirtioNetHeader.Write(header, gsoType, gsoSize);
+        return Send(header, frame);
     }
+
+    /// <summary>Sends one frame behind the <c>virtio_net_hdr</c> <paramref name="header"/>; false when the kernel refused it.</summary>
+    public bool Send(ReadOnlySpan<byte> header, ReadOnlySpan<byte> frame) => Libc.WriteTwo(Fd, header, frame);
 
     /// <inheritdoc />
     public void Dispose()
