@@ -138,7 +138,7 @@ internal sealed class LiveDaemon
                 }
             }
 
-            _log.Write($"sekisho daemon: stopped after {firewall.PacketsSeen} packets\n");
+            _log.Write($"sekisho daemon: stopped after {firewall.PacketsSeen} packets; the engine thread allocated {plane.AllocatedBytes} bytes\n");
         }
         finally
         {

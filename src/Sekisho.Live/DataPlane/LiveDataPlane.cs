@@ -72,8 +72,24 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     /// <summary>Frames passed from the host to the wire untouched.</summary>
     public long PassedToWire { get; private set; }
 
+    /// <summary>Bytes the loop's thread allocated on the managed heap while it ran (measured when <see cref="Run"/> returns).</summary>
+    public long AllocatedBytes { get; private set; }
+
     /// <summary>Runs until <see cref="RequestStop"/>.</summary>
-    public unsafe void Run()
+    public void Run()
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        try
+        {
+            Loop();
+        }
+        finally
+        {
+            AllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+    }
+
+    private unsafe void Loop()
     {
         int count = (_links.Length * 2) + 1;
         var fds = stackalloc Libc.PollFd[count];
