@@ -20,11 +20,13 @@ internal static class Dispatcher
         "  replay CAPTURE            run a pcap/pcapng capture through the ruleset; counters, log, conntrack\n" +
         "  host [COMMAND]            show or edit the host model (interfaces, routes) trace and replay use\n" +
         "  daemon --interface NAME   be the firewall of real interfaces (foreground; see daemon --help)\n" +
+        "  service ACTION            start, stop, restart the firewall daemon; its status; save its ruleset\n" +
         "  version                   print Sekisho's version\n" +
         "\n" +
         "Started through a link named iptables, iptables-save or iptables-restore, sekisho acts as that command.\n" +
         "The ruleset lives in the state directory: $SEKISHO_STATE_DIR, else /var/lib/sekisho for root and\n" +
-        "~/.local/state/sekisho for other users.\n";
+        "~/.local/state/sekisho for other users. While the daemon runs, the iptables tools and conntrack act on it\n" +
+        "through its control socket ($SEKISHO_RUN_DIR/control.sock, else /run/sekisho/control.sock).\n";
 
     public static int Run(string programName, string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -40,6 +42,12 @@ internal static class Dispatcher
 
             command = StripLegacySuffix(args[0]);
             rest = args[1..];
+        }
+
+        if (command is "iptables" or "iptables-save" or "iptables-restore" or "conntrack" &&
+            Control.DaemonForwarding.TryRun(command, rest, Console.OpenStandardInput, stdout, stderr) is { } forwarded)
+        {
+            return forwarded;
         }
 
         var output = new ToolOutput(stdout, stderr);
@@ -62,6 +70,8 @@ internal static class Dispatcher
                 return new Replay.ReplayCommand(new StateDirectory(StateDirectory.DefaultPath(), names)).Run(rest, stdout, stderr);
             case "daemon":
                 return Daemon.DaemonCommand.Run(rest, stdout, stderr);
+            case "service":
+                return new Service.ServiceCommand(stdout, stderr).Run(rest);
             case "demo":
                 return new Demo.DemoCommand(names).Run(rest, stdout, stderr);
             case "version":

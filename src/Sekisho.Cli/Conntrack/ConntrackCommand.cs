@@ -1,4 +1,5 @@
 using Sekisho.Iptables.State;
+using Sekisho.Live.Control;
 using Sekisho.Netfilter.Conntrack;
 using Sekisho.Netfilter.Engine;
 
@@ -6,63 +7,43 @@ namespace Sekisho.Cli.Conntrack;
 
 /// <summary><c>sekisho conntrack</c>: lists, counts or flushes the state directory's connection tracking table.</summary>
 /// <remarks>
-/// The subset of conntrack-tools 1.4.7 that reads the table: <c>-L</c> (<c>--dump</c>) prints the entries to
-/// standard output and the summary line to standard error, <c>-C</c> (<c>--count</c>) prints the number of
-/// entries, <c>-F</c> (<c>--flush</c>) empties the table. The remaining timeouts are those saved with the table.
+/// <see cref="ConntrackTool"/> over the table saved in the state directory; the remaining timeouts are those saved
+/// with the table. A damaged file is reported and left as it is.
 /// </remarks>
 internal sealed class ConntrackCommand(StateDirectory state, TimeProvider? clock = null)
 {
-    private const string Program = "conntrack v1.4.7 (conntrack-tools)";
-
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Count != 1)
-        {
-            stderr.Write(args.Count == 0
-                ? $"{Program}: no command specified\nTry `conntrack -h' or 'conntrack --help' for more information.\n"
-                : $"{Program}: only one of -L, -C and -F is supported\n");
-            return 2;
-        }
-
-        var net = new NetNamespace(new HostModel(), clock);
         try
         {
-            state.LoadConntrack(net.Conntrack);
+            return ConntrackTool.Run(args, stdout, stderr, new StateConntrack(state, clock));
         }
         catch (InvalidDataException ex)
         {
             stderr.Write($"sekisho: the conntrack file {state.ConntrackPath} is damaged: {ex.Message}\n");
             return 1;
         }
+    }
 
-        switch (args[0])
+    private sealed class StateConntrack(StateDirectory state, TimeProvider? clock) : IConntrackAccess
+    {
+        public T Read<T>(Func<ConntrackTable, T> read) => read(Open());
+
+        public void Flush()
         {
-            case "-L":
-            case "--dump":
-                net.Conntrack.WriteListing(stdout);
-                stderr.Write(ConntrackListing.Summary(net.Conntrack.LiveCount));
-                return 0;
-            case "-C":
-            case "--count":
-                stdout.Write($"{net.Conntrack.LiveCount}\n");
-                return 0;
-            case "-F":
-            case "--flush":
-                using (state.Lock(-1))
-                {
-                    net.Conntrack.Flush();
-                    state.SaveConntrack(net.Conntrack);
-                }
+            using (state.Lock(-1))
+            {
+                var table = Open();
+                table.Flush();
+                state.SaveConntrack(table);
+            }
+        }
 
-                stderr.Write($"{Program}: connection tracking table has been emptied.\n");
-                return 0;
-            case "-h":
-            case "--help":
-                stdout.Write("Usage: sekisho conntrack -L | -C | -F\n");
-                return 0;
-            default:
-                stderr.Write($"{Program}: unknown option `{args[0]}'\nTry `conntrack -h' or 'conntrack --help' for more information.\n");
-                return 2;
+        private ConntrackTable Open()
+        {
+            var net = new NetNamespace(new HostModel(), clock);
+            state.LoadConntrack(net.Conntrack);
+            return net.Conntrack;
         }
     }
 }

@@ -40,6 +40,12 @@ public sealed class RestoreCommand
         _names = names;
     }
 
+    /// <summary>
+    /// The directory a relative file argument is resolved against (the client's, when the daemon runs the command);
+    /// null for the process's own.
+    /// </summary>
+    public string? WorkingDirectory { get; init; }
+
     /// <summary>Runs <c>iptables-restore</c> with <paramref name="args"/>, reading <paramref name="stdin"/> without a file argument.</summary>
     public int Run(IReadOnlyList<string> args, Stream stdin, ToolOutput output)
     {
@@ -104,7 +110,7 @@ public sealed class RestoreCommand
             {
                 try
                 {
-                    input = File.OpenRead(argv[getopt.OptInd]);
+                    input = File.OpenRead(ResolvePath(argv[getopt.OptInd]));
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -139,6 +145,8 @@ public sealed class RestoreCommand
             return output.Report(error, program, line);
         }
     }
+
+    private string ResolvePath(string path) => WorkingDirectory == null ? path : Path.Combine(WorkingDirectory, path);
 
     private static int ParseWait(GetoptLong getopt, List<string> argv)
     {

@@ -38,6 +38,12 @@ public sealed class SaveCommand
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// The directory a relative <c>-f</c> file is resolved against (the client's, when the daemon runs the command);
+    /// null for the process's own.
+    /// </summary>
+    public string? WorkingDirectory { get; init; }
+
     /// <summary>Runs <c>iptables-save</c> with <paramref name="args"/>.</summary>
     public int Run(IReadOnlyList<string> args, ToolOutput output)
     {
@@ -119,13 +125,13 @@ public sealed class SaveCommand
         return Emit(file, output, writer => Dump(writer, tables, counters));
     }
 
-    private static int Emit(string? file, ToolOutput output, Action<TextWriter> dump)
+    private int Emit(string? file, ToolOutput output, Action<TextWriter> dump)
     {
         if (file != null)
         {
             try
             {
-                AtomicFile.Write(file, stream =>
+                AtomicFile.Write(WorkingDirectory == null ? file : Path.Combine(WorkingDirectory, file), stream =>
                 {
                     using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
                     dump(writer);

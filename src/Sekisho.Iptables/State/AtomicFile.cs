@@ -13,14 +13,31 @@ public static partial class AtomicFile
     /// Replaces <paramref name="path"/> with what <paramref name="write"/> writes to the stream it is given,
     /// atomically and durably; if <paramref name="write"/> throws, the old file is left as it was.
     /// </summary>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Write(path, write, null);
+
+    /// <summary>
+    /// As <see cref="Write(string, Action{Stream})"/>, the new file created with <paramref name="mode"/> (for
+    /// instance 0600 for a saved ruleset, as <c>service iptables save</c> leaves it), never readable by others meanwhile.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write, UnixFileMode? mode)
     {
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath) ?? ".";
         string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16,
+            };
+            if (mode is { } createMode)
+            {
+                options.UnixCreateMode = createMode;
+                options.Mode = FileMode.CreateNew;
+                File.Delete(temporary); // a leftover of a crash keeps its mode otherwise
+            }
+
+            using (var stream = new FileStream(temporary, options))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
@@ -35,7 +52,7 @@ public static partial class AtomicFile
             {
                 File.Delete(temporary);
             }
-            catch (IOException)
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
             {
             }
 

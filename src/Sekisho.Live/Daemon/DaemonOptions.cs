@@ -16,7 +16,7 @@ public sealed class DaemonOptions
     public FailMode FailMode { get; set; } = FailMode.Open;
 
     /// <summary>The run directory (the record of the interposition; the control socket).</summary>
-    public string RunDirectory { get; set; } = InterpositionRecord.RunDirectory();
+    public string RunDirectory { get; set; } = Control.ControlPaths.RunDirectory();
 
     /// <summary>The state directory, whose <c>messages</c> file gets the LOG lines and which keeps the last ruleset at stop.</summary>
     public string? StateDirectory { get; set; }

@@ -15,10 +15,6 @@ internal sealed record InterpositionRecord(string Namespace, FailMode Mode, Host
 {
     private const string Header = "# Sekisho daemon interposition 1";
 
-    /// <summary>The run directory: <c>$SEKISHO_RUN_DIR</c>, else <c>/run/sekisho</c>.</summary>
-    public static string RunDirectory() =>
-        Environment.GetEnvironmentVariable("SEKISHO_RUN_DIR") is { Length: > 0 } dir ? dir : "/run/sekisho";
-
     /// <summary>Writes the record (atomically, each file).</summary>
     public void Save(string directory)
     {

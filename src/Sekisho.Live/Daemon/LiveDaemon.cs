@@ -1,6 +1,8 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Sekisho.Iptables.Commands;
 using Sekisho.Iptables.State;
+using Sekisho.Live.Control;
 using Sekisho.Live.DataPlane;
 using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Logging;
@@ -77,6 +79,13 @@ internal sealed class LiveDaemon
             return 1;
         }
 
+        string socketPath = ControlPaths.SocketPath();
+        if (DaemonAnswers(socketPath))
+        {
+            _log.Write($"sekisho daemon: a daemon already runs (it answers on {socketPath})\n");
+            return 1;
+        }
+
         var neighbours = HostQuery.Neighbours(_options.Interfaces);
         Interposer interposer;
         try
@@ -123,6 +132,9 @@ internal sealed class LiveDaemon
                 plane.RequestStop();
             }
 
+            using var control = new ControlServer(firewall,
+                new DaemonInfo(_options.RulesFile, _options.Interfaces, RequestStop), socketPath, state.KernelLog);
+            control.Start();
             int rules = ruleset.Tables.Sum(t => t.Chains.Sum(c => c.Rules.Count));
             string status = $"filtering {string.Join(", ", _options.Interfaces)}: {rules} rules from {_options.RulesFile}, fail {(_options.FailMode == FailMode.Open ? "open" : "closed")}";
             _log.Write($"sekisho daemon: {status}\n");
@@ -147,6 +159,27 @@ internal sealed class LiveDaemon
         }
 
         return 0;
+    }
+
+    // Whether something answers on the control socket: another daemon, whose interfaces this one must not touch.
+    private static bool DaemonAnswers(string socketPath)
+    {
+        if (!File.Exists(socketPath))
+        {
+            return false;
+        }
+
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream,
+            ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Asks the daemon to stop (the data plane finishes its batch first).</summary>
