@@ -3,8 +3,9 @@ using Sekisho.TestSupport;
 namespace Sekisho.Live.Tests;
 
 /// <summary>
-/// Sekisho's daemon as a namespace's firewall: each ruleset is a fresh daemon loading it from its rules file; the LOG
-/// lines come from the state directory's messages file, the counters from the ruleset the daemon leaves at stop.
+/// Sekisho's daemon as a namespace's firewall: started with the first ruleset as its rules file; later rulesets and
+/// every tool go through the control socket to the running daemon (<c>sekisho iptables-restore</c>, <c>iptables</c>,
+/// <c>iptables-save -c</c> for the live counters); the LOG lines come from the state directory's messages file.
 /// </summary>
 public sealed class DaemonFirewall : IFirewallUnderTest
 {
@@ -13,6 +14,7 @@ public sealed class DaemonFirewall : IFirewallUnderTest
     private readonly string _rulesFile = Path.Combine(Path.GetTempPath(), $"sekisho-rules-{Guid.NewGuid():N}");
     private readonly string[] _extraArguments;
     private DaemonProcess? _daemon;
+    private int _logLinesRead;
 
     /// <summary>Stands in front of <paramref name="interfaces"/> of namespace <paramref name="ns"/>.</summary>
     public DaemonFirewall(string ns, string[] interfaces, params string[] extraArguments)
@@ -31,22 +33,31 @@ public sealed class DaemonFirewall : IFirewallUnderTest
     /// <inheritdoc />
     public void Load(string rules)
     {
-        _daemon?.Dispose();
+        if (_daemon is not null)
+        {
+            var restore = Tool(["iptables-restore"], rules);
+            Assert.True(restore.ExitCode == 0, restore.ToString());
+            return;
+        }
+
         File.WriteAllText(_rulesFile, rules);
         _daemon = DaemonProcess.Start(_namespace, [.. _interfaces.SelectMany(i => new[] { "--interface", i }), "--rules", _rulesFile, .. _extraArguments]);
         Assert.True(_daemon.WaitReady(), $"the daemon did not become ready\n{_daemon.Stderr}");
     }
 
     /// <inheritdoc />
+    public ToolResult Tool(IReadOnlyList<string> words, string? stdin = null) =>
+        KernelEnvironment.Exec("env", [$"SEKISHO_RUN_DIR={Daemon.RunDirectory}", DaemonProcess.Executable, .. words], stdin);
+
+    /// <inheritdoc />
     public (List<string> Log, string Counters) EndStep()
     {
         var daemon = Daemon;
-        Assert.Equal(0, daemon.Stop());
         string messages = Path.Combine(daemon.StateDirectory, "messages");
-        var log = File.Exists(messages)
-            ? File.ReadAllLines(messages).Select(l => l[(l.IndexOf(" kernel: ", StringComparison.Ordinal) + 9)..]).ToList()
-            : [];
-        var save = KernelEnvironment.Exec("env", [$"SEKISHO_STATE_DIR={daemon.StateDirectory}", DaemonProcess.Executable, "iptables-save", "-c"]);
+        var lines = File.Exists(messages) ? File.ReadAllLines(messages) : [];
+        var log = lines.Skip(_logLinesRead).Select(l => l[(l.IndexOf(" kernel: ", StringComparison.Ordinal) + 9)..]).ToList();
+        _logLinesRead = lines.Length;
+        var save = Tool(["iptables-save", "-c"]);
         Assert.True(save.ExitCode == 0, save.ToString());
         return (log, LiveScenario.WithoutComments(save.Stdout));
     }
@@ -54,7 +65,12 @@ public sealed class DaemonFirewall : IFirewallUnderTest
     /// <inheritdoc />
     public void Dispose()
     {
-        _daemon?.Dispose();
+        if (_daemon is not null)
+        {
+            Assert.Equal(0, _daemon.Stop());
+            _daemon.Dispose();
+        }
+
         File.Delete(_rulesFile);
     }
 }

@@ -6,6 +6,9 @@ public interface IFirewallUnderTest : IDisposable
     /// <summary>"kernel" or "sekisho", for messages.</summary>
     string Name { get; }
 
+    /// <summary>Runs an iptables tool (<c>iptables ...</c>, <c>iptables-save ...</c>, <c>iptables-restore</c>) on the firewall.</summary>
+    TestSupport.ToolResult Tool(IReadOnlyList<string> words, string? stdin = null);
+
     /// <summary>Makes <paramref name="rules"/> (iptables-save text) the ruleset, with counters at zero.</summary>
     void Load(string rules);
 

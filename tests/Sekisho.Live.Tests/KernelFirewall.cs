@@ -21,9 +21,13 @@ public sealed class KernelFirewall : IFirewallUnderTest
     public string Name => "kernel";
 
     /// <inheritdoc />
+    public ToolResult Tool(IReadOnlyList<string> words, string? stdin = null) =>
+        SeedNetwork.Run(_namespace, [words[0].Replace("iptables", "iptables-legacy", StringComparison.Ordinal), .. words.Skip(1)], stdin);
+
+    /// <inheritdoc />
     public void Load(string rules)
     {
-        var result = KernelEnvironment.Exec("ip", ["netns", "exec", _namespace, "iptables-legacy-restore"], rules);
+        var result = Tool(["iptables-restore"], rules);
         Assert.True(result.ExitCode == 0, result.ToString());
         _messages.ReadNew();
     }
@@ -32,7 +36,7 @@ public sealed class KernelFirewall : IFirewallUnderTest
     public (List<string> Log, string Counters) EndStep()
     {
         var log = _messages.ReadNew().Select(r => r.Message).Where(m => m.Contains(" OUT=", StringComparison.Ordinal)).ToList();
-        var save = SeedNetwork.Run(_namespace, ["iptables-legacy-save", "-c"]);
+        var save = Tool(["iptables-save", "-c"]);
         Assert.True(save.ExitCode == 0, save.ToString());
         return (log, LiveScenario.WithoutComments(save.Stdout));
     }

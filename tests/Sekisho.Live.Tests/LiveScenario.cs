@@ -134,6 +134,43 @@ public static partial class LiveScenario
         return [Finish("NAT gateway and port forward", firewall, $"{outbound}\n{inbound}")];
     }
 
+    /// <summary>An empty filter table.</summary>
+    public const string EmptyRules = """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        COMMIT
+
+        """;
+
+    /// <summary>
+    /// The document's session as typed: the firewall starts empty and each rule is added with <c>iptables -A</c> while
+    /// traffic flows; <c>iptables -L -v -n</c> shows the live counters after the DROP and after the REJECT.
+    /// </summary>
+    public static List<Step> PlaySession(SeedNetwork network, IFirewallUnderTest firewall)
+    {
+        var steps = new List<Step>();
+        firewall.Load(EmptyRules);
+        Iptables(firewall, "iptables -A INPUT -s 10.1.77.146 -p icmp -j LOG --log-prefix [INPUT]");
+        steps.Add(Finish("iptables -A ... LOG; ping", firewall, Ping(network, 3)));
+        Iptables(firewall, "iptables -A INPUT -s 10.1.77.146 -p icmp -j DROP");
+        string ping = Ping(network, 2);
+        steps.Add(Finish("iptables -A ... DROP; ping", firewall, ping + "\n" + Iptables(firewall, "iptables -L -v -n")));
+        Iptables(firewall, "iptables -A INPUT -s 10.1.77.146 -p tcp --dport 22 -j REJECT");
+        firewall.Tool(["iptables", "-A", "OUTPUT", "-p", "icmp", "-j", "LOG", "--log-prefix", "[OUTPUT] "]);
+        var nc = network.OnServer2("nc", "-v", "-w", "3", SeedNetwork.Server1, "22");
+        steps.Add(Finish("iptables -A ... REJECT; ssh", firewall, $"exit {nc.ExitCode}: {nc.Stderr.Trim()}\n" + Iptables(firewall, "iptables -L -v -n")));
+        return steps;
+    }
+
+    private static string Iptables(IFirewallUnderTest firewall, string commandLine)
+    {
+        var result = firewall.Tool(commandLine.Split(' '));
+        Assert.True(result.ExitCode == 0, $"{firewall.Name}: {commandLine}\n{result}");
+        return result.Stdout;
+    }
+
     /// <summary>Plays the document's steps; each step's name, what the tools printed, the LOG lines and the counters.</summary>
     public static List<Step> Play(SeedNetwork network, IFirewallUnderTest firewall)
     {

@@ -83,4 +83,38 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
 
         Assert.Equal(kernel[0].ToString(), sekisho[0].ToString());
     }
+
+    [KernelFact]
+    public void Seed000_session_with_live_edits_shows_the_kernels_counters()
+    {
+        KernelEnvironment.EnsureAvailable();
+        List<LiveScenario.Step> kernel;
+        using (new KernelLabLock())
+        using (var network = new SeedNetwork())
+        using (var firewall = new KernelFirewall(network.Server1Namespace))
+        {
+            kernel = LiveScenario.PlaySession(network, firewall);
+        }
+
+        List<LiveScenario.Step> sekisho;
+        using (var network = new SeedNetwork())
+        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
+        {
+            sekisho = LiveScenario.PlaySession(network, firewall);
+        }
+
+        output.WriteLine(string.Join('\n', sekisho));
+        foreach (var steps in new[] { kernel, sekisho })
+        {
+            Assert.Equal(3, steps[0].Log.Count);
+            Assert.Contains("    5   420 LOG        1    --  *      *       10.1.77.146          0.0.0.0/0            LOG flags 0 level 4 prefix \"[INPUT]\"\n", steps[1].Observed, StringComparison.Ordinal);
+            Assert.Contains("    2   168 DROP       1    --  *      *       10.1.77.146          0.0.0.0/0", steps[1].Observed, StringComparison.Ordinal);
+            Assert.StartsWith("exit 1: nc: connect to 10.1.51.165 port 22 (tcp) failed: Connection refused\n", steps[2].Observed, StringComparison.Ordinal);
+        }
+
+        for (int i = 0; i < kernel.Count; i++)
+        {
+            Assert.Equal(kernel[i].ToString(), sekisho[i].ToString());
+        }
+    }
 }

@@ -57,8 +57,8 @@ public sealed class SeedNetwork : IDisposable
     public ToolResult OnServer2(params string[] command) => Run(Server2Namespace, command);
 
     /// <summary>Runs a program in a namespace.</summary>
-    public static ToolResult Run(string ns, IEnumerable<string> command) =>
-        KernelEnvironment.Exec("ip", new[] { "netns", "exec", ns }.Concat(command), timeout: TimeSpan.FromSeconds(30));
+    public static ToolResult Run(string ns, IEnumerable<string> command, string? stdin = null) =>
+        KernelEnvironment.Exec("ip", new[] { "netns", "exec", ns }.Concat(command), stdin, timeout: TimeSpan.FromSeconds(30));
 
     /// <summary>Runs <c>ip</c>; throws when it fails.</summary>
     public static void Ip(params string[] args)
