@@ -38,10 +38,12 @@ measure() {
     ip netns exec $c sh -c "dd if=/dev/zero bs=64k count=$((megabytes * 16)) status=none | nc -N 203.0.113.7 9000"
     wait $listener
     end=$(date +%s.%N)
-    local rtt
+    local rtt flood
     rtt=$(ip netns exec $c ping -q -c 200 -i 0.005 203.0.113.7 | awk -F/ '/rtt/ { print $5 }')
-    awk -v mb="$megabytes" -v s="$start" -v e="$end" -v rtt="$rtt" -v who="$1" \
-        'BEGIN { t = e - s; printf "%-34s %7.2f Gbit/s  %8.0f full-size frames/s  ping rtt avg %s ms\n", who, mb * 8 * 1048576 / t / 1e9, mb * 1048576 / 1448 / t, rtt }'
+    # Small packets: 100,000 echo requests and their replies, 32 in flight; both cross the router.
+    flood=$(ip netns exec $c ping -q -f -l 32 -c 100000 203.0.113.7 | awk '/transmitted/ { for (i = 1; i <= NF; i++) if ($i == "time") { sub("ms", "", $(i + 1)); print $(i + 1) } }')
+    awk -v mb="$megabytes" -v s="$start" -v e="$end" -v rtt="$rtt" -v who="$1" -v flood="$flood" \
+        'BEGIN { t = e - s; printf "%-30s TCP %5.2f Gbit/s   84-byte ICMP %7.0f packets/s   ping rtt %s ms\n", who, mb * 8 * 1048576 / t / 1e9, 200000 / (flood / 1000), rtt }'
 }
 
 measure "kernel forwarding, no rules"
@@ -49,6 +51,7 @@ SEKISHO_RUN_DIR=$run SEKISHO_STATE_DIR=$state nsenter --net=/run/netns/$r "$seki
 daemon=$!
 while ! grep -q filtering "$run/daemon.log" 2>/dev/null; do sleep 0.1; done
 measure "sekisho daemon forwarding"
+
 kill -TERM $daemon; wait $daemon || true
 daemon=
 grep -h "stopped" "$run/daemon.log" || true

@@ -114,6 +114,8 @@ internal sealed class LiveDaemon
             using var messages = new MessagesFileSink(state.MessagesPath, host.HostName);
             using var syslog = SyslogSink.TryOpen();
             var net = new NetNamespace(host, TimeProvider.System, syslog is null ? messages : new CompositeLogSink(messages, syslog));
+            // The kernel's IDs of datagrams without DF come from a keyed hash: unpredictable, never counting from 1.
+            net.Stack.NextIdentifier = (ushort)Random.Shared.Next(1, 65536);
             var firewall = new LiveFirewall(net, ruleset);
             Firewall = firewall;
             var links = new List<Link>();
