@@ -86,6 +86,13 @@ internal sealed class LiveDaemon
             return 1;
         }
 
+        if (PrivateMountNamespace())
+        {
+            _log.Write("sekisho daemon: warning: running in a mount namespace of its own (ip netns exec?): the namespace the " +
+                "interfaces move to is visible only here, and `sekisho daemon --cleanup' run elsewhere cannot bring them back; " +
+                "use nsenter --net=/run/netns/NAME instead\n");
+        }
+
         var neighbours = HostQuery.Neighbours(_options.Interfaces);
         Interposer interposer;
         try
@@ -161,6 +168,30 @@ internal sealed class LiveDaemon
         }
 
         return 0;
+    }
+
+    // Whether /run/netns is a slave here (ip netns exec makes every mount of its private mount namespace one): a
+    // namespace bound there would not propagate back to the tools that clean up.
+    private static bool PrivateMountNamespace()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+            {
+                string[] fields = line.Split(' ');
+                if (fields.Length > 6 && fields[4] == "/run/netns")
+                {
+                    var optional = fields.Skip(6).TakeWhile(f => f != "-").ToList();
+                    return optional.Any(f => f.StartsWith("master:", StringComparison.Ordinal))
+                        && !optional.Any(f => f.StartsWith("shared:", StringComparison.Ordinal));
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return false;
     }
 
     // Whether something answers on the control socket: another daemon, whose interfaces this one must not touch.
