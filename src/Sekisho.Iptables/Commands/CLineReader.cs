@@ -25,29 +25,76 @@ internal sealed class CLineReader
         }
         else
         {
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            _data = copy.GetBuffer();
-            _length = (int)copy.Length;
+            _data = ReadAll(stream, out _length);
         }
 
         _maxLine = bufferSize == int.MaxValue ? int.MaxValue : bufferSize - 1;
     }
 
+    /// <summary>The length of the input in bytes.</summary>
+    public int Length => _length;
+
     /// <summary>The next line including its newline (if any), or null at the end of the input.</summary>
     public string? ReadLine()
     {
-        if (_position >= _length)
+        var window = PeekLine();
+        if (window.IsEmpty)
         {
             return null;
+        }
+
+        _position += window.Length;
+        return Encoding.UTF8.GetString(window);
+    }
+
+    /// <summary>
+    /// The bytes <see cref="ReadLine"/> would return next (empty at the end), without consuming them;
+    /// <see cref="Skip"/> consumes them.
+    /// </summary>
+    public ReadOnlySpan<byte> PeekLine()
+    {
+        if (_position >= _length)
+        {
+            return default;
         }
 
         int available = Math.Min(_length - _position, _maxLine);
         var window = new ReadOnlySpan<byte>(_data, _position, available);
         int newline = window.IndexOf((byte)'\n');
-        int take = newline >= 0 ? newline + 1 : available;
-        string line = Encoding.UTF8.GetString(window[..take]);
-        _position += take;
-        return line;
+        return newline >= 0 ? window[..(newline + 1)] : window;
+    }
+
+    /// <summary>Consumes <paramref name="count"/> bytes: the line <see cref="PeekLine"/> returned.</summary>
+    public void Skip(int count) => _position += count;
+
+    /// <summary>Reads a stream to its end into one buffer, which is not cleared first (only the input counts).</summary>
+    private static byte[] ReadAll(Stream stream, out int length)
+    {
+        int size = 1 << 18;
+        if (stream.CanSeek && stream.Length - stream.Position is var remaining and >= 0 and < int.MaxValue / 2)
+        {
+            // One more byte than the file holds, so that reading its end needs no bigger buffer.
+            size = (int)remaining + 1;
+        }
+
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(size);
+        length = 0;
+        int read;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                byte[] bigger = GC.AllocateUninitializedArray<byte>(checked(buffer.Length * 2));
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                buffer = bigger;
+            }
+
+            if ((read = stream.Read(buffer, length, buffer.Length - length)) == 0)
+            {
+                return buffer;
+            }
+
+            length += read;
+        }
     }
 }

@@ -40,6 +40,9 @@ public sealed class RestoreCommand
         _names = names;
     }
 
+    /// <summary>Whether rule lines may take the shortcut (see <see cref="RestoreOptions.Shortcut"/>); tests turn it off.</summary>
+    internal bool Shortcut { get; init; } = true;
+
     /// <summary>
     /// The directory a relative file argument is resolved against (the client's, when the daemon runs the command);
     /// null for the process's own.
@@ -52,7 +55,7 @@ public sealed class RestoreCommand
         const string program = "iptables-restore";
         var argv = new List<string>(args.Count + 1) { program };
         argv.AddRange(args);
-        var options = new RestoreOptions();
+        var options = new RestoreOptions { Shortcut = Shortcut };
         int line = 0;
         try
         {

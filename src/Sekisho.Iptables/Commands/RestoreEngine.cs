@@ -2,6 +2,7 @@ using System.Text;
 using Sekisho.Iptables.Libiptc;
 using Sekisho.Iptables.Parsing;
 using Sekisho.Iptables.State;
+using Sekisho.Netfilter.Extensions;
 using Sekisho.Netfilter.Kernel;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -21,7 +22,9 @@ internal sealed class RestoreEngine
     private readonly RestoreTokenizer _tokenizer = new();
     private readonly List<string> _argv = new(32);
     private readonly StringBuilder _output = new();
+    private readonly RuleLineParser _lineParser = new();
     private CommandParser? _parser;
+    private RuleTexts? _texts;
 
     public RestoreEngine(IRulesetStore store, INameService names, RestoreOptions options, TextWriter stdout, TextWriter stderr)
     {
@@ -40,11 +43,33 @@ internal sealed class RestoreEngine
         bool inTable = false;
         string curTable = string.Empty;
         var environment = new ParseEnvironment(_names, _stderr);
+
+        // Rule lines iptables-save wrote go through RuleLineParser, and their text into the state file as it is.
+        // Under -v (without --noflush) every rule is listed, which only the general path does.
+        bool shortcut = _options.Shortcut && (_options.NoFlush || _options.Verbose == 0);
+        _texts = _store is StateDirectory ? new RuleTexts(reader.Length) : null;
         try
         {
             string? buffer;
-            while ((buffer = reader.ReadLine()) != null)
+            while (true)
             {
+                if (inTable && shortcut && TryRunShortcut(handle!, reader, curTable) is { } done)
+                {
+                    line++;
+                    if (!done)
+                    {
+                        _stderr.Write($"{Program}: line {line} failed\n");
+                        return 1;
+                    }
+
+                    continue;
+                }
+
+                if ((buffer = reader.ReadLine()) == null)
+                {
+                    break;
+                }
+
                 bool ret = false;
                 line++;
                 if (buffer.StartsWith('\n'))
@@ -66,7 +91,9 @@ internal sealed class RestoreEngine
                 {
                     if (!_options.Test && handle!.Changed)
                     {
-                        int rc = _store.ReplaceTable(handle.PrepareCommit());
+                        int rc = _store is StateDirectory directory && _texts != null
+                            ? directory.ReplaceTable(handle.PrepareCommit(), _texts)
+                            : _store.ReplaceTable(handle.PrepareCommit());
                         ret = rc == Errno.Ok;
                     }
                     else
@@ -75,6 +102,7 @@ internal sealed class RestoreEngine
                     }
 
                     handle = null;
+                    _texts?.Clear();
                     tableLock?.Dispose();
                     tableLock = null;
                     inTable = false;
@@ -160,6 +188,63 @@ internal sealed class RestoreEngine
         {
             tableLock?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Runs the next line through <see cref="RuleLineParser"/> when it is a rule line it takes and everything it
+    /// names resolves as the general path would resolve it; null (nothing consumed) when the general path must
+    /// take the line, else whether the rule was appended.
+    /// </summary>
+    private bool? TryRunShortcut(TableHandle handle, CLineReader reader, string table)
+    {
+        var bytes = reader.PeekLine();
+        if (bytes.IsEmpty || bytes[0] is (byte)'#' or (byte)'*' or (byte)':' or (byte)'\n' || bytes.SequenceEqual("COMMIT\n"u8) ||
+            !_lineParser.TryParse(bytes, table, _options.Counters, out var parsed))
+        {
+            return null;
+        }
+
+        // RuleBuilder.ResolveTarget's decisions, for the cases without a warning or an error.
+        TargetInfo target;
+        if (parsed.Target is { } known)
+        {
+            if (known is not VerdictTarget && handle.IsChain(parsed.JumpTo))
+            {
+                return null;
+            }
+
+            target = known;
+        }
+        else if (parsed.JumpTo.Length == 0)
+        {
+            target = VerdictTarget.Continue;
+        }
+        else if (handle.IsChain(parsed.JumpTo))
+        {
+            target = new JumpTarget(parsed.JumpTo);
+        }
+        else
+        {
+            return null;
+        }
+
+        reader.Skip(bytes.Length);
+        var rule = parsed.ToRule(target);
+        bool ok = handle.Append(parsed.Chain, rule);
+        if (ok && parsed.Canonical && _texts != null)
+        {
+            if (parsed.Verbatim)
+            {
+                _texts.Add(parsed.Chain, rule, bytes.Slice(parsed.BodyStart, parsed.BodyLength));
+            }
+            else
+            {
+                Span<byte> body = stackalloc byte[parsed.BodyLength + 6];
+                _texts.Add(parsed.Chain, rule, body[..RuleLineParser.WriteBody(bytes, parsed, body)]);
+            }
+        }
+
+        return ok;
     }
 
     private bool DeclareChain(TableHandle handle, string buffer, int line)

@@ -20,4 +20,10 @@ internal sealed class RestoreOptions
 
     /// <summary><c>-T</c>: restore only this table.</summary>
     public string? Table { get; set; }
+
+    /// <summary>
+    /// Whether rule lines in iptables-save's form take <see cref="Parsing.RuleLineParser"/>'s shortcut (always, but
+    /// in tests that compare it with the general path).
+    /// </summary>
+    public bool Shortcut { get; set; } = true;
 }

@@ -227,21 +227,7 @@ public sealed class SaveCommand
     internal static void Write(TextWriter writer, Table table, RuleSaver.CounterStyle counters, RuleSaver saver, bool exactInterfaces)
     {
         var output = new StringBuilder(256);
-        output.Append('*').Append(table.Name).Append('\n');
-        foreach (var chain in table.Chains)
-        {
-            output.Append(':').Append(chain.Name).Append(' ');
-            if (chain.Policy is { } policy)
-            {
-                output.Append(Netfilter.Extensions.VerdictTarget.NameOf(policy)).Append(' ')
-                    .Append(CultureInfo.InvariantCulture, $"[{chain.PolicyCounters.Packets}:{chain.PolicyCounters.Bytes}]\n");
-            }
-            else
-            {
-                output.Append("- [0:0]\n");
-            }
-        }
-
+        AppendHeader(output, table);
         writer.Write(output);
         var plain = exactInterfaces ? new StringBuilder(256) : null;
         foreach (var chain in table.Chains)
@@ -263,6 +249,25 @@ public sealed class SaveCommand
         }
 
         writer.Write("COMMIT\n");
+    }
+
+    /// <summary>Appends the <c>*table</c> line and the chain lines with their policies and policy counters.</summary>
+    internal static void AppendHeader(StringBuilder output, Table table)
+    {
+        output.Append('*').Append(table.Name).Append('\n');
+        foreach (var chain in table.Chains)
+        {
+            output.Append(':').Append(chain.Name).Append(' ');
+            if (chain.Policy is { } policy)
+            {
+                output.Append(Netfilter.Extensions.VerdictTarget.NameOf(policy)).Append(' ')
+                    .Append(CultureInfo.InvariantCulture, $"[{chain.PolicyCounters.Packets}:{chain.PolicyCounters.Bytes}]\n");
+            }
+            else
+            {
+                output.Append("- [0:0]\n");
+            }
+        }
     }
 
     /// <summary>

@@ -17,12 +17,15 @@ namespace Sekisho.Iptables.State;
 public static class RulesetFile
 {
     /// <summary>The file content for a ruleset: header, checksum line, every table in creation order.</summary>
-    public static byte[] Serialize(Ruleset ruleset, INameService names)
+    public static byte[] Serialize(Ruleset ruleset, INameService names) => Serialize(ruleset, names, null);
+
+    /// <summary><see cref="Serialize(Ruleset, INameService)"/> with the rules <paramref name="texts"/> holds written from their text.</summary>
+    internal static byte[] Serialize(Ruleset ruleset, INameService names, RuleTexts? texts)
     {
         using var body = new MemoryStream();
         foreach (var table in ruleset.Tables)
         {
-            WriteTable(body, table, names);
+            WriteTable(body, table, names, texts);
         }
 
         return RulesetText.Compose(body.GetBuffer().AsSpan(0, (int)body.Length));
@@ -32,8 +35,20 @@ public static class RulesetFile
     public static void Write(Stream stream, Ruleset ruleset, INameService names) => stream.Write(Serialize(ruleset, names));
 
     /// <summary>Writes one table's block as the state file holds it (exact forms, counters, <c>#save</c> lines).</summary>
-    public static void WriteTable(Stream stream, Table table, INameService names)
+    public static void WriteTable(Stream stream, Table table, INameService names) => WriteTable(stream, table, names, null);
+
+    /// <summary>
+    /// <see cref="WriteTable(Stream, Table, INameService)"/>, writing the rules <paramref name="texts"/> holds from
+    /// their text (their exact and save forms, which are the same) instead of printing them.
+    /// </summary>
+    internal static void WriteTable(Stream stream, Table table, INameService names, RuleTexts? texts)
     {
+        if (texts is { Count: > 0 })
+        {
+            StateTableWriter.Write(stream, table, new RuleSaver(names), texts);
+            return;
+        }
+
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
         SaveCommand.Write(writer, table, RuleSaver.CounterStyle.Prefix, new RuleSaver(names), exactInterfaces: true);
     }

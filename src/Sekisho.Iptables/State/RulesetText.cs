@@ -50,12 +50,16 @@ internal sealed class RulesetText
     /// <summary>The file content for a body: header, checksum line, body.</summary>
     public static byte[] Compose(ReadOnlySpan<byte> body)
     {
-        string head = $"{StateDirectory.Header}\n{ChecksumPrefix}{Crc32c.Compute(body).ToString("x8", CultureInfo.InvariantCulture)}\n";
-        byte[] content = new byte[Encoding.ASCII.GetByteCount(head) + body.Length];
-        int written = Encoding.ASCII.GetBytes(head, content);
-        body.CopyTo(content.AsSpan(written));
+        byte[] head = Head(body);
+        byte[] content = new byte[head.Length + body.Length];
+        head.CopyTo(content, 0);
+        body.CopyTo(content.AsSpan(head.Length));
         return content;
     }
+
+    /// <summary>What comes before a body in the file: the header and the checksum line.</summary>
+    public static byte[] Head(ReadOnlySpan<byte> body) =>
+        Encoding.ASCII.GetBytes($"{StateDirectory.Header}\n{ChecksumPrefix}{Crc32c.Compute(body).ToString("x8", CultureInfo.InvariantCulture)}\n");
 
     /// <summary>Reads the structure of a file Sekisho wrote; null when the file is not exactly that.</summary>
     public static RulesetText? TryRead(byte[] content)

@@ -169,7 +169,7 @@ public sealed class StateDirectory : IRulesetStore
             }
 
             var created = new Table(definition);
-            PersistText(text, created);
+            PersistText(text, created, null);
             return created.Clone();
         }
 
@@ -191,11 +191,16 @@ public sealed class StateDirectory : IRulesetStore
     }
 
     /// <inheritdoc />
-    public int ReplaceTable(Table table)
+    public int ReplaceTable(Table table) => ReplaceTable(table, null);
+
+    /// <summary>
+    /// <see cref="ReplaceTable(Table)"/> for iptables-restore: the rules <paramref name="texts"/> holds are written
+    /// as the input gave them, already in their save form.
+    /// </summary>
+    internal int ReplaceTable(Table table, RuleTexts? texts)
     {
         // Only hashlimit's check looks at the other tables the kernel holds.
-        bool needsCurrent = _cache != null || Text() == null ||
-            table.Chains.Any(c => c.Rules.Any(r => r.Matches.Any(m => m is Netfilter.Extensions.Matches.HashlimitMatch)));
+        bool needsCurrent = _cache != null || Text() == null || UsesHashlimit(table);
         int rc = TableValidator.Validate(table, KernelLog, needsCurrent ? Current() : null);
         if (rc != Errno.Ok)
         {
@@ -204,14 +209,33 @@ public sealed class StateDirectory : IRulesetStore
 
         if (_cache == null && Text() is { } text)
         {
-            PersistText(text, table);
+            PersistText(text, table, texts);
             return Errno.Ok;
         }
 
         var updated = Current().Clone();
         updated.Replace(table);
-        Persist(updated);
+        Persist(updated, texts);
         return Errno.Ok;
+    }
+
+    private static bool UsesHashlimit(Table table)
+    {
+        foreach (var chain in table.Chains)
+        {
+            foreach (var rule in chain.Rules)
+            {
+                foreach (var match in rule.Matches)
+                {
+                    if (match is Netfilter.Extensions.Matches.HashlimitMatch)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -272,7 +296,7 @@ public sealed class StateDirectory : IRulesetStore
             ?? throw new InvalidOperationException("A table section parsed to no table.");
     }
 
-    private void PersistText(RulesetText text, Table table)
+    private void PersistText(RulesetText text, Table table, RuleTexts? texts)
     {
         using var body = new MemoryStream(text.Content.Length + 4096);
         bool written = false;
@@ -280,7 +304,7 @@ public sealed class StateDirectory : IRulesetStore
         {
             if (section.Name == table.Name)
             {
-                RulesetFile.WriteTable(body, table, _names);
+                RulesetFile.WriteTable(body, table, _names, texts);
                 written = true;
             }
             else
@@ -291,10 +315,23 @@ public sealed class StateDirectory : IRulesetStore
 
         if (!written)
         {
-            RulesetFile.WriteTable(body, table, _names);
+            RulesetFile.WriteTable(body, table, _names, texts);
         }
 
-        WriteText(RulesetText.Compose(body.GetBuffer().AsSpan(0, (int)body.Length)));
+        // Header and body go to the file as they are, without composing one more copy of the whole file; it is
+        // read back if this process needs it again.
+        byte[] buffer = body.GetBuffer();
+        int length = (int)body.Length;
+        byte[] head = RulesetText.Head(buffer.AsSpan(0, length));
+        Write(stream =>
+        {
+            stream.Write(head);
+            stream.Write(buffer, 0, length);
+        });
+        _cache = null;
+        _content = null;
+        _text = null;
+        _read = false;
     }
 
     private byte[]? ReadFile()
@@ -332,9 +369,9 @@ public sealed class StateDirectory : IRulesetStore
         return _cache;
     }
 
-    private void Persist(Ruleset ruleset)
+    private void Persist(Ruleset ruleset, RuleTexts? texts = null)
     {
-        byte[] content = RulesetFile.Serialize(ruleset, _names);
+        byte[] content = RulesetFile.Serialize(ruleset, _names, texts);
         Write(stream => stream.Write(content));
         _cache = ruleset;
         _content = content;

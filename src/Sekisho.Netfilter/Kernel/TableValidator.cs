@@ -39,6 +39,12 @@ public static class TableValidator
             for (int i = 0; i < chain.Rules.Count; i++)
             {
                 var rule = chain.Rules[i];
+                if (rule.Matches.IsEmpty && rule.Target.Module is null)
+                {
+                    // Nothing to check: a verdict or a jump without matches.
+                    continue;
+                }
+
                 var context = new CheckContext(table.Name, masks[i], rule.Ip, log, rule.Matches, current, checkedMatches);
                 foreach (var match in rule.Matches)
                 {
