@@ -87,6 +87,27 @@ public sealed class DaemonLifecycleTests
         Assert.True(Pings(network));
     }
 
+    [KernelFact]
+    public void An_address_the_host_adds_while_the_daemon_runs_is_followed_and_given_back()
+    {
+        KernelEnvironment.EnsureAvailable();
+        using var network = new SeedNetwork();
+        using var daemon = DaemonProcess.Start(network.Server1Namespace, ["--interface", "eth0", "--rules", "/nonexistent/rules"]);
+        Assert.True(daemon.WaitReady(), daemon.Stderr);
+        Assert.False(Pings(network, "10.1.51.166"));
+
+        SeedNetwork.Ip("-n", network.Server1Namespace, "addr", "add", "10.1.51.166/16", "dev", "eth0");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!Pings(network, "10.1.51.166"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the daemon did not follow the new address\n{daemon.Stderr}");
+        }
+
+        Assert.Equal(0, daemon.Stop());
+        Assert.Contains("10.1.51.165/16 10.1.51.166/16", Configuration(network), StringComparison.Ordinal);
+        Assert.True(Pings(network, "10.1.51.166"));
+    }
+
     // Server 1's eth0 as ip shows it: MAC, MTU, addresses, routes (not its state or kind: the TAP twin is no veth).
     private static string Configuration(SeedNetwork network)
     {
@@ -98,8 +119,8 @@ public sealed class DaemonLifecycleTests
         return $"mtu {mtu} mac {mac} {string.Join(' ', address.Where(w => w.Contains('/')))}\n{routes.Stdout}";
     }
 
-    private static bool Pings(SeedNetwork network) =>
-        network.OnServer2("ping", "-c", "1", "-W", "1", SeedNetwork.Server1).ExitCode == 0;
+    private static bool Pings(SeedNetwork network, string address = SeedNetwork.Server1) =>
+        network.OnServer2("ping", "-c", "1", "-W", "1", address).ExitCode == 0;
 
     private sealed class TemporaryFile : IDisposable
     {

@@ -34,7 +34,7 @@ internal sealed class Interposer : IDisposable
     }
 
     /// <summary>The namespace, fail mode and the interfaces' original configuration.</summary>
-    public InterpositionRecord Record { get; }
+    public InterpositionRecord Record { get; set; }
 
     /// <summary>For each managed interface: the TAP twin in the host namespace and the packet socket on the real interface.</summary>
     public IReadOnlyList<(TapDevice Tap, PacketSocket Wire)> Links => _links;

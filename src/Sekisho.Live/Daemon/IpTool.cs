@@ -12,7 +12,7 @@ internal static class IpTool
     /// <summary>Runs <c>ip ARGS</c>; exit status, standard output and standard error.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
-        var info = new ProcessStartInfo(FindIp())
+        var info = new ProcessStartInfo(Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -43,7 +43,10 @@ internal static class IpTool
         return stdout;
     }
 
-    private static string FindIp()
+    /// <summary>The <c>ip</c> executable.</summary>
+    public static string Executable { get; } = Find();
+
+    private static string Find()
     {
         foreach (string candidate in new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" })
         {

@@ -141,6 +141,7 @@ internal sealed class LiveDaemon
                 plane.RequestStop();
             }
 
+            using var follower = new HostFollower(firewall, interposer, interposer.Record.Interfaces, _options.RunDirectory, _log);
             using var control = new ControlServer(firewall,
                 new DaemonInfo(_options.RulesFile, _options.Interfaces, RequestStop), socketPath, state.KernelLog);
             control.Start();
