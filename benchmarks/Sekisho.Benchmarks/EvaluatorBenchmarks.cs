@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Sekisho.Iptables.Commands;
 using Sekisho.Iptables.State;
+using Sekisho.Netfilter.Classifier;
 using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Model;
 using Sekisho.Netfilter.Syntax;
@@ -39,6 +40,7 @@ public class EvaluatorBenchmarks
         host.AddAddress(_eth0, Ipv4Address.Parse("192.0.2.1"), 24);
         host.RespondsLocally = false;
         _net = new NetNamespace(host);
+        _net.ClassifierMode = ClassifierMode.Linear; // the linear walk these numbers document; ClassifierBenchmarks measure the classifier
         _net.Load(store.Ruleset);
         var random = new Random(7);
         _frames = new byte[Batch][];

@@ -68,5 +68,10 @@ if (args.Length > 0 && args[0] == "--conntrack-quick")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "--classifier-report")
+{
+    return ClassifierReport.Run(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(RestoreParseBenchmarks).Assembly).Run(args);
 return 0;

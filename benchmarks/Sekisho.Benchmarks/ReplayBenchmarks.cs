@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Sekisho.Iptables.Commands;
 using Sekisho.Iptables.State;
+using Sekisho.Netfilter.Classifier;
 using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Syntax;
 using Sekisho.Packets;
@@ -48,6 +49,7 @@ public class ReplayBenchmarks
         host.AddNeighbour(Ipv4Address.Parse("192.0.2.254"), MacAddress.Parse("02:00:00:00:00:fe"));
         host.TcpListeners.Add(80);
         _net = new NetNamespace(host, _clock);
+        _net.ClassifierMode = ClassifierMode.Linear; // the linear walk these numbers document; ClassifierBenchmarks measure the classifier
         _net.Load(store.Ruleset);
         (_capture, int packets) = Capture(mac);
         if (packets != Flows * 4)

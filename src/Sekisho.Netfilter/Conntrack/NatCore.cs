@@ -27,7 +27,8 @@ public static class NatCore
     /// The nat table's hook function (<c>nf_nat_ipv4_fn</c> then <c>nf_nat_inet_fn</c>): ICMP errors related to a
     /// connection are translated from its binding; the first packet of a connection runs the table, and gets the
     /// null binding when no rule mapped it; every packet is then rewritten from the binding. On OUTPUT a packet
-    /// whose destination the binding changes is routed again (<c>ip_route_me_harder</c>).
+    /// whose destination the binding changes is routed again (<c>ip_route_me_harder</c>), and dropped when the new
+    /// destination has no route.
     /// </summary>
     public static uint RunHook(CompiledTable table, PacketContext context)
     {
@@ -44,18 +45,21 @@ public static class NatCore
         ConntrackTuple before = default;
         bool traced = tracer is not null && TupleOfPacket(packet.Data, out before);
         uint verdict = HookCore(table, context, ct, source);
-        if (verdict == NfVerdict.Accept && context.Hook == Model.Hook.LocalOut && packet.Conntrack is { } after)
-        {
-            var direction = Direction(packet.CtInfo);
-            if (after.Tuple(direction).Destination != after.Tuple(Other(direction)).Source)
-            {
-                net.Reroute(packet);
-            }
-        }
-
         if (traced && verdict == NfVerdict.Accept && TupleOfPacket(packet.Data, out var now) && now != before)
         {
             tracer!.Note(packet, TraceNote.Nat, $"{(source ? "SNAT" : "DNAT")} {Format(before)} -> {Format(now)}");
+        }
+
+        if (verdict == NfVerdict.Accept && context.Hook == Model.Hook.LocalOut && packet.Conntrack is { } after)
+        {
+            var direction = Direction(packet.CtInfo);
+            var destination = after.Tuple(Other(direction)).Source;
+            if (after.Tuple(direction).Destination != destination && !net.Reroute(packet))
+            {
+                // ip_route_me_harder failed: nf_nat_ipv4_local_fn drops the packet (the sender gets the error).
+                tracer?.Note(packet, TraceNote.Dropped, $"no route to the translated destination {destination}");
+                return NfVerdict.Drop;
+            }
         }
 
         return verdict;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Sekisho.Netfilter.Classifier;
 using Sekisho.Netfilter.Extensions;
 using Sekisho.Netfilter.Model;
 
@@ -20,15 +21,24 @@ public sealed class CompiledTable
     private readonly int[] _hookEntry;
     private readonly int[] _underflow;
     private readonly int _stackSize;
+    private readonly ChainIndex? _index;
 
-    private CompiledTable(Table table, CompiledEntry[] entries, int[] hookEntry, int[] underflow, int stackSize)
+    private CompiledTable(Table table, CompiledEntry[] entries, int[] hookEntry, int[] underflow, int stackSize,
+        ChainIndex? index)
     {
         Source = table;
         _entries = entries;
         _hookEntry = hookEntry;
         _underflow = underflow;
         _stackSize = stackSize;
+        _index = index;
     }
+
+    /// <summary>Whether some chain of the table is walked through a classifier (see <see cref="ClassifierMode"/>).</summary>
+    public bool UsesClassifier => _index is not null;
+
+    /// <summary>The bytes the table's classifiers hold (0 without one).</summary>
+    public long ClassifierBytes => _index?.MemoryBytes ?? 0;
 
     /// <summary>The table this was compiled from.</summary>
     public Table Source { get; }
@@ -44,7 +54,8 @@ public sealed class CompiledTable
 
     /// <summary>
     /// Compiles a table for a namespace: lays out its chains, resolves jumps, and creates the runtime state of
-    /// every match and target (what the kernel's checkentry functions allocate).
+    /// every match and target (what the kernel's checkentry functions allocate), and builds the chains' classifiers
+    /// as <see cref="NetNamespace.ClassifierMode"/> asks.
     /// </summary>
     public static CompiledTable Compile(Table table, NetNamespace net)
     {
@@ -128,7 +139,8 @@ public sealed class CompiledTable
             }
         }
 
-        return new CompiledTable(table, [.. entries], hookEntry, underflow, userChains + 1);
+        CompiledEntry[] laid = [.. entries];
+        return new CompiledTable(table, laid, hookEntry, underflow, userChains + 1, ChainIndex.Build(laid, net.ClassifierMode));
     }
 
     /// <summary>Releases the runtime state of every match and target (the kernel's destroy functions).</summary>
@@ -190,10 +202,17 @@ public sealed class CompiledTable
         var entries = _entries;
         int[] stack = context.JumpStack(_stackSize);
         int depth = 0;
+        var chains = _index;
+        bool classify = ChainIndex.TryKey(context, source, destination, protocol, out var key) && chains is not null;
         int index = _hookEntry[(int)context.Hook];
         uint verdict = NfVerdict.Drop;
         do
         {
+            if (classify)
+            {
+                index = Skip(context, index, chains!.Next(index, key));
+            }
+
             var entry = entries[index];
             if (!IpMatches(entry, source, destination, inName, outName, protocol, isFragment)
                 || !ExtensionsMatch(entry, context))
@@ -242,6 +261,7 @@ public sealed class CompiledTable
                     source = BinaryPrimitives.ReadUInt32BigEndian(data[12..]);
                     destination = BinaryPrimitives.ReadUInt32BigEndian(data[16..]);
                     protocol = data[9];
+                    classify = ChainIndex.TryKey(context, source, destination, protocol, out key) && chains is not null;
                     index++;
                     continue;
             }
@@ -258,6 +278,20 @@ public sealed class CompiledTable
         tracer?.TableFinished(context, verdict);
         context.Table = null;
         return verdict;
+    }
+
+    // The entries the classifier skipped are the ones the linear walk would have missed: the tracer hears of them.
+    private int Skip(PacketContext context, int index, int next)
+    {
+        if (context.Net.Tracer is { } tracer)
+        {
+            for (int i = index; i < next; i++)
+            {
+                tracer.EntryMissed(context, _entries[i]);
+            }
+        }
+
+        return next;
     }
 
     private static bool IpMatches(CompiledEntry entry, uint source, uint destination, string inName, string outName,

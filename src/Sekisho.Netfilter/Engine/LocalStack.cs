@@ -219,9 +219,11 @@ public sealed class LocalStack
         SendIcmp(reply, cause);
     }
 
-    // The ICMP socket sends: while it does (the reply's way through OUTPUT and POSTROUTING), it is locked.
+    // The ICMP socket sends: while it does (the reply's way through OUTPUT and POSTROUTING), it is locked. It is a
+    // kernel socket (owner matches see one without an owner).
     private void SendIcmp(Packet reply, Packet cause)
     {
+        reply.Socket = SocketInfo.Kernel;
         _icmpSending = true;
         try
         {
@@ -412,6 +414,9 @@ public sealed class LocalStack
         WriteIpHeader(ip, (byte)(data[1] & ~0x03), 0, IpDontFragment, 6, destination, source);
         WriteReset(ip[20..], tcp, (uint)tcp.Length);
         FinishTcp(ip, destination, source);
+
+        // Sent through TCP's control socket (a kernel socket), unlike REJECT's reset, which has none.
+        reply.Socket = SocketInfo.Kernel;
         Net.SendGenerated(reply, packet);
     }
 

@@ -103,6 +103,13 @@ public sealed class NetNamespace
     /// </summary>
     public Random Random { get; set; } = new();
 
+    /// <summary>
+    /// Whether tables compiled from now on walk their chains through a classifier (<see cref="Classifier.ClassifierMode.Auto"/>:
+    /// chains long enough to gain from one) or always entry by entry (<see cref="Classifier.ClassifierMode.Linear"/>, the
+    /// reference evaluator). Answers are the same either way; set it before <see cref="Load"/>.
+    /// </summary>
+    public Classifier.ClassifierMode ClassifierMode { get; set; }
+
     /// <summary>The packets this namespace reuses.</summary>
     public PacketPool Pool { get; } = new();
 
@@ -415,7 +422,12 @@ public sealed class NetNamespace
                 || BinaryPrimitives.ReadUInt32BigEndian(data[16..]) != destination
                 || data[1] != tos || packet.Mark != mark)
             {
-                context.Net.Reroute(packet);
+                // ip_route_me_harder failing drops the packet.
+                if (!context.Net.Reroute(packet))
+                {
+                    return NfVerdict.Drop;
+                }
+
                 context.Out = packet.OutDevice;
             }
         }
@@ -737,7 +749,8 @@ public sealed class NetNamespace
 
     private void TransmitFragment(Packet fragment) => Transmit(fragment, fragment.OutDevice!);
 
-    // loopback_xmit: the packet comes back in on lo with an all-zero Ethernet header and its route kept.
+    // loopback_xmit: the packet comes back in on lo with an all-zero Ethernet header and its route kept, without its
+    // socket.
     private PacketResult Loop(Packet packet, PacketFate fate)
     {
         Tracer?.Note(packet, TraceNote.Transmitted, "looped back through lo");
@@ -752,7 +765,9 @@ public sealed class NetNamespace
         looped.Conntrack = packet.Conntrack;
         looped.CtInfo = packet.CtInfo;
         looped.PacketType = PacketType.Host;
-        looped.Socket = packet.Socket;
+
+        // The socket stays behind: loopback_xmit orphans the skb, so INPUT (LOG --log-uid) sees no owner.
+        looped.Socket = null;
         Tracer?.Continued(packet, looped);
         var result = Receive(looped, owned: true);
         return result.Fate == PacketFate.Delivered ? new PacketResult(fate) : result;

@@ -260,7 +260,7 @@ public sealed class LogFormatter
             return;
         }
 
-        if ((flags & LogTarget.LogFlags.Uid) != 0 && packet.Socket is { } socket)
+        if ((flags & LogTarget.LogFlags.Uid) != 0 && packet.Socket is { HasFile: true } socket)
         {
             Add("UID=");
             Number(socket.Uid);

@@ -1,3 +1,5 @@
+using Sekisho.Packets;
+
 namespace Sekisho.TestSupport.Lab;
 
 /// <summary>A host under test, real (the kernel in a network namespace) or Sekisho's, driven the same way.</summary>
@@ -11,6 +13,18 @@ public interface IPacketLab : IDisposable
 
     /// <summary>Receives a frame on an interface and processes it completely (replies included) before returning.</summary>
     void Inject(string interfaceName, byte[] frame);
+
+    /// <summary>
+    /// Sends a whole IPv4 datagram as a process of the host would (<c>ip_local_out</c>: OUTPUT, POSTROUTING) from a
+    /// socket <paramref name="sender"/> owns, and processes it completely before returning.
+    /// </summary>
+    void Send(byte[] datagram, LabSender sender);
+
+    /// <summary>
+    /// Sends a UDP payload from a socket bound to <paramref name="source"/>:<paramref name="sourcePort"/> that
+    /// <paramref name="sender"/> owns, as the kernel's UDP builds it: TTL 64, TOS 0, DF, identification 0.
+    /// </summary>
+    void SendUdp(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, byte[] payload, LabSender sender);
 
     /// <summary>The IPv4 frames the host sent since the last call, in order.</summary>
     List<LabFrame> TakeFrames();

@@ -131,6 +131,30 @@ public sealed class KernelLab : IPacketLab
         }
     }
 
+    /// <inheritdoc />
+    public void Send(byte[] datagram, LabSender sender)
+    {
+        HostSocket.SendRaw(_thread, datagram, sender);
+        WaitForOutput();
+    }
+
+    /// <inheritdoc />
+    public void SendUdp(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, byte[] payload, LabSender sender)
+    {
+        HostSocket.SendUdp(_thread, source, sourcePort, destination, destinationPort, payload, sender);
+        WaitForOutput();
+    }
+
+    // Everything a datagram the host sent caused (looped back through lo included) is queued on the CPU the
+    // namespace thread is pinned to before the probes that follow.
+    private void WaitForOutput()
+    {
+        foreach (var iface in Host.Interfaces)
+        {
+            Barrier(iface.Name);
+        }
+    }
+
     /// <summary>
     /// Injects many frames and waits once at the end (one ARP probe per interface), reading what the kernel sends
     /// in between so that no queue overflows.

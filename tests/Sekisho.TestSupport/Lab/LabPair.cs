@@ -40,6 +40,12 @@ public sealed class LabPair : IDisposable
     /// <summary>Sekisho's host.</summary>
     public SekishoLab Sekisho { get; }
 
+    /// <summary>
+    /// Further addresses whose datagrams sent without DF have their identification masked: the addresses the host's
+    /// own datagrams leave with after NAT translated their source (an ICMP error about a translated connection).
+    /// </summary>
+    public HashSet<Ipv4Address> TranslatedHostAddresses { get; } = [];
+
     /// <summary>The frames of the last step (the kernel's, which equal Sekisho's).</summary>
     public List<LabFrame> LastFrames { get; private set; } = [];
 
@@ -57,6 +63,23 @@ public sealed class LabPair : IDisposable
     /// <summary>Injects an IPv4 datagram, framed as sent by the peer to <paramref name="interfaceName"/>.</summary>
     public void InjectDatagram(string interfaceName, byte[] datagram, string? step = null) =>
         Inject(interfaceName, Host.FrameTo(interfaceName, datagram), step);
+
+    /// <summary>Sends a datagram from a process of both hosts (root's unless <paramref name="sender"/> says otherwise) and compares what they sent and logged.</summary>
+    public void Send(byte[] datagram, LabSender? sender = null, string? step = null)
+    {
+        Kernel.Send(datagram, sender ?? LabSender.Root);
+        Sekisho.Send(datagram, sender ?? LabSender.Root);
+        Compare(step ?? $"datagram {Convert.ToHexString(datagram)} sent by the host");
+    }
+
+    /// <summary>Sends a UDP payload from a bound socket of both hosts and compares what they sent and logged.</summary>
+    public void SendUdp(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, byte[] payload,
+        LabSender? sender = null, string? step = null)
+    {
+        Kernel.SendUdp(source, sourcePort, destination, destinationPort, payload, sender ?? LabSender.Root);
+        Sekisho.SendUdp(source, sourcePort, destination, destinationPort, payload, sender ?? LabSender.Root);
+        Compare(step ?? $"UDP {source}:{sourcePort} > {destination}:{destinationPort} sent by the host", maskIds: true);
+    }
 
     /// <summary>
     /// Injects many frames into both, the kernel with a single barrier at the end, and compares what they sent (as
@@ -191,14 +214,16 @@ public sealed class LabPair : IDisposable
         Sekisho.Dispose();
     }
 
-    private void Compare(string step)
+    // With maskIds, the identification of every frame is masked: the kernel draws it for its UDP sockets' datagrams
+    // even with DF (ip_select_ident), and those frames may leave with a translated, foreign source address.
+    private void Compare(string step, bool maskIds = false)
     {
         var kernelFrames = Kernel.TakeFrames();
         var sekishoFrames = Sekisho.TakeFrames();
         var kernelLog = Kernel.TakeLog();
         var sekishoLog = Sekisho.TakeLog();
         var problems = new StringBuilder();
-        if (!kernelFrames.Select(Normalise).SequenceEqual(sekishoFrames.Select(Normalise)))
+        if (!kernelFrames.Select(f => Normalise(f, maskIds)).SequenceEqual(sekishoFrames.Select(f => Normalise(f, maskIds))))
         {
             problems.Append("frames differ\n=== kernel ===\n").AppendJoin('\n', kernelFrames.Select(Describe))
                 .Append("\n=== sekisho ===\n").AppendJoin('\n', sekishoFrames.Select(Describe)).Append('\n');
@@ -219,15 +244,17 @@ public sealed class LabPair : IDisposable
         LastLog = kernelLog;
     }
 
-    private string Normalise(LabFrame frame)
+    private string Normalise(LabFrame frame) => Normalise(frame, maskId: false);
+
+    private string Normalise(LabFrame frame, bool maskId)
     {
         var bytes = (byte[])frame.Bytes.Clone();
         if (bytes.Length >= 34 && BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(12)) == 0x0800)
         {
             var ip = bytes.AsSpan(14);
             var source = Ipv4Address.Read(ip[12..]);
-            bool ownSource = Host.Interfaces.Any(i => i.Address == source);
-            if (ownSource && (ip[6] & 0x40) == 0)
+            bool ownSource = Host.Interfaces.Any(i => i.Address == source) || TranslatedHostAddresses.Contains(source);
+            if (maskId || (ownSource && (ip[6] & 0x40) == 0))
             {
                 // The kernel draws the IP ID of datagrams it sends without DF from a hashed, randomly perturbed counter.
                 ip[4] = ip[5] = ip[10] = ip[11] = 0;
@@ -247,7 +274,7 @@ public sealed class LabPair : IDisposable
         }
 
         var source = Ipv4Address.Parse(match.Groups["src"].Value);
-        if (!Host.Interfaces.Any(i => i.Address == source))
+        if (!Host.Interfaces.Any(i => i.Address == source) && !TranslatedHostAddresses.Contains(source))
         {
             return line;
         }

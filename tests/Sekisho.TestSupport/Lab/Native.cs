@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Sekisho.TestSupport.Lab;
 
-/// <summary>The libc calls the lab needs: TAP devices, the kernel log, CPU affinity.</summary>
+/// <summary>The libc calls the lab needs: TAP devices, the kernel log, CPU affinity, a thread's file system user.</summary>
 internal static partial class Native
 {
     public const int ReadWrite = 2;
@@ -45,6 +45,12 @@ internal static partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     public static unsafe partial int sched_setaffinity(int pid, nuint size, ulong* mask);
+
+    [LibraryImport("libc")]
+    public static partial int setfsuid(uint fsuid);
+
+    [LibraryImport("libc")]
+    public static partial int setfsgid(uint fsgid);
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd

@@ -1,6 +1,7 @@
 using Sekisho.Iptables.State;
 using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Model;
+using Sekisho.Packets;
 
 namespace Sekisho.TestSupport.Lab;
 
@@ -67,6 +68,33 @@ public sealed class SekishoLab : IPacketLab, IPacketTransmitter, IPacketLogSink
     {
         var device = Net.Host.FindDevice(interfaceName) ?? throw new ArgumentException($"No device {interfaceName}");
         Net.Receive(device, frame);
+    }
+
+    /// <inheritdoc />
+    public void Send(byte[] datagram, LabSender sender)
+    {
+        var packet = Net.Pool.Rent();
+        packet.LoadDatagram(datagram);
+        packet.Origin = PacketOrigin.Local;
+        packet.Socket = new SocketInfo(sender.Uid, sender.Gid);
+        try
+        {
+            Net.Send(packet);
+        }
+        finally
+        {
+            Net.Conntrack.Release(packet);
+            Net.Pool.Return(packet);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SendUdp(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, byte[] payload, LabSender sender)
+    {
+        // __ip_make_skb with IP_PMTUDISC_WANT: DF only on a datagram that fits the route's MTU.
+        int mtu = Net.Host.RouteOutput(destination).Device?.Mtu ?? int.MaxValue;
+        bool fits = 20 + 8 + payload.Length <= mtu;
+        Send(PacketBuilder.Udp(new IpFields(source, destination) { DontFragment = fits }, sourcePort, destinationPort, payload), sender);
     }
 
     /// <inheritdoc />

@@ -56,7 +56,8 @@ public sealed record OwnerMatch(uint UidMin, uint UidMax, uint GidMin, uint GidM
     /// <inheritdoc />
     /// <remarks>
     /// xt_owner's <c>owner_mt()</c>: a packet without a local socket matches only when every option given is
-    /// inverted; <c>! --socket-exists</c> fails on a packet with one; the user and group ranges compare the
+    /// inverted; <c>! --socket-exists</c> fails on a packet with one; a kernel socket (no file) matches unless a user
+    /// or group is asked for without inversion; the user and group ranges compare the
     /// socket owner's fsuid and fsgid (and, with <c>--suppl-groups</c>, its supplementary groups).
     /// </remarks>
     public override bool Match(PacketContext context, object? state)
@@ -70,6 +71,12 @@ public sealed record OwnerMatch(uint UidMin, uint UidMax, uint GidMin, uint GidM
         if ((Selected & Invert & Options.Socket) != 0)
         {
             return false;
+        }
+
+        if (!socket.HasFile)
+        {
+            // A kernel socket: no file, no owner; only --socket-exists can match.
+            return ((Selected ^ Invert) & (Options.Uid | Options.Gid)) == Options.None;
         }
 
         if ((Selected & Options.Uid) != 0
