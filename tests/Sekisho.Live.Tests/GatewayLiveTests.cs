@@ -35,6 +35,6 @@ public sealed class GatewayLiveTests(ITestOutputHelper output)
                 steps[0].Observed);
         }
 
-        Assert.Equal(kernel[0].ToString(), sekisho[0].ToString());
+        Assert.Equal(kernel[0].Comparable(), sekisho[0].Comparable());
     }
 }

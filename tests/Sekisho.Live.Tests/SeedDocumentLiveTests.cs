@@ -48,7 +48,7 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
 
         for (int i = 0; i < kernel.Count; i++)
         {
-            Assert.Equal(kernel[i].ToString(), sekisho[i].ToString());
+            Assert.Equal(kernel[i].Comparable(), sekisho[i].Comparable());
         }
     }
 
@@ -81,7 +81,7 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
                 steps[0].Observed);
         }
 
-        Assert.Equal(kernel[0].ToString(), sekisho[0].ToString());
+        Assert.Equal(kernel[0].Comparable(), sekisho[0].Comparable());
     }
 
     [KernelFact]
@@ -114,7 +114,7 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
 
         for (int i = 0; i < kernel.Count; i++)
         {
-            Assert.Equal(kernel[i].ToString(), sekisho[i].ToString());
+            Assert.Equal(kernel[i].Comparable(), sekisho[i].Comparable());
         }
     }
 }
