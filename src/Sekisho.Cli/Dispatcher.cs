@@ -19,6 +19,7 @@ internal static class Dispatcher
         "  conntrack -L|-C|-F        list, count or flush the connection tracking table\n" +
         "  replay CAPTURE            run a pcap/pcapng capture through the ruleset; counters, log, conntrack\n" +
         "  host [COMMAND]            show or edit the host model (interfaces, routes) trace and replay use\n" +
+        "  daemon --interface NAME   be the firewall of real interfaces (foreground; see daemon --help)\n" +
         "  service ACTION            start, stop, restart the firewall daemon; its status; save its ruleset\n" +
         "  version                   print Sekisho's version\n" +
         "\n" +
@@ -67,6 +68,8 @@ internal static class Dispatcher
                 return new Host.HostCommand(new StateDirectory(StateDirectory.DefaultPath(), names)).Run(rest, stdout, stderr);
             case "replay":
                 return new Replay.ReplayCommand(new StateDirectory(StateDirectory.DefaultPath(), names)).Run(rest, stdout, stderr);
+            case "daemon":
+                return Daemon.DaemonCommand.Run(rest, stdout, stderr);
             case "service":
                 return new Service.ServiceCommand(stdout, stderr).Run(rest);
             case "demo":

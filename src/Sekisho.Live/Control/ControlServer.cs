@@ -78,6 +78,19 @@ public sealed class ControlServer : IDisposable
             return;
         }
 
+        // The name goes before the listener closes: a client that finds the daemon no longer answering also finds
+        // its socket gone (closing first would leave a moment in which connects are refused but the file remains).
+        try
+        {
+            File.Delete(SocketPath);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
         _listener.Dispose();
         lock (_active)
         {
@@ -100,7 +113,6 @@ public sealed class ControlServer : IDisposable
 
         try
         {
-            File.Delete(SocketPath);
             if (Path.GetDirectoryName(LockFile) == Path.GetDirectoryName(SocketPath))
             {
                 File.Delete(LockFile);

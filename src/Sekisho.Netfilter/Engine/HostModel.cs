@@ -111,6 +111,9 @@ public sealed class HostModel
     /// <summary>Adds a route to the main table.</summary>
     public void AddRoute(Route route) => _routes.Add(route);
 
+    /// <summary>Removes a route of the main table added with <see cref="AddRoute"/> (<c>ip route del</c>).</summary>
+    public bool RemoveRoute(Route route) => _routes.Remove(route);
+
     /// <summary>Adds a default route through a gateway.</summary>
     public void AddDefaultRoute(Ipv4Address gateway, NetDevice device) =>
         _routes.Add(new Route(default, 0, RouteType.Unicast, device, gateway));

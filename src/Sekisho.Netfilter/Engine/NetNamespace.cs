@@ -82,6 +82,12 @@ public sealed class NetNamespace
     /// <summary>Takes the frames that leave the host.</summary>
     public IPacketTransmitter? Transmitter { get; set; }
 
+    /// <summary>
+    /// Takes the datagrams INPUT accepted instead of <see cref="Stack"/>, when set (the live daemon hands them to the
+    /// real host).
+    /// </summary>
+    public ILocalDelivery? LocalDelivery { get; set; }
+
     /// <summary>The connection tracking table.</summary>
     public ConntrackTable Conntrack { get; }
 
@@ -606,7 +612,15 @@ public sealed class NetNamespace
         }
 
         Tracer?.Note(packet, TraceNote.Delivered, "delivered to the host");
-        Stack.Deliver(packet);
+        if (LocalDelivery is { } delivery)
+        {
+            delivery.Deliver(packet);
+        }
+        else
+        {
+            Stack.Deliver(packet);
+        }
+
         return new PacketResult(PacketFate.Delivered);
     }
 
@@ -631,7 +645,8 @@ public sealed class NetNamespace
 
         // ip_exceeds_mtu: a datagram conntrack reassembled (ignore_df) is too big only when one of its fragments was.
         if (packet.Length > outDevice.Mtu && (data[6] & 0x40) != 0
-            && (packet.FragmentMaxSize == 0 || packet.FragmentMaxSize > outDevice.Mtu))
+            && (packet.FragmentMaxSize == 0 || packet.FragmentMaxSize > outDevice.Mtu)
+            && !packet.GsoSegmentsFit(outDevice.Mtu))
         {
             Tracer?.Note(packet, TraceNote.Dropped, $"needs fragmentation (MTU {outDevice.Mtu}) but DF is set");
             Stack.SendIcmpError(packet, 3, 4, (uint)outDevice.Mtu);
@@ -713,8 +728,9 @@ public sealed class NetNamespace
             return Loop(packet, fate);
         }
 
-        // ip_finish_output: a datagram larger than the MTU, or one that was reassembled, goes through ip_fragment.
-        if (IpFragmenter.Needed(packet, outDevice.Mtu))
+        // ip_finish_output: a datagram larger than the MTU, or one that was reassembled, goes through ip_fragment;
+        // a GSO datagram whose segments fit leaves whole, for the device to segment (ip_finish_output_gso).
+        if (IpFragmenter.Needed(packet, outDevice.Mtu) && !packet.GsoSegmentsFit(outDevice.Mtu))
         {
             if ((packet.Data[6] & 0x40) != 0 && packet.FragmentMaxSize == 0)
             {

@@ -97,6 +97,33 @@ public sealed class Packet
     /// </summary>
     public List<int> FragmentLengths { get; } = [];
 
+    /// <summary>
+    /// The segment size of a GSO/GRO datagram (<c>skb_shinfo(skb)-&gt;gso_size</c>): several TCP or UDP segments
+    /// coalesced into one, which netfilter sees, counts and logs as one packet and the device segments again on output;
+    /// 0 for an ordinary datagram.
+    /// </summary>
+    public int GsoSize { get; set; }
+
+    /// <summary>The kind of segmentation of a GSO datagram, in <c>virtio_net_hdr</c>'s terms (1 TCP over IPv4, 5 UDP segmentation).</summary>
+    public byte GsoType { get; set; }
+
+    /// <summary>
+    /// Whether every segment of this GSO datagram fits in <paramref name="mtu"/> (<c>skb_gso_validate_network_len</c>):
+    /// the IP and transport headers plus <see cref="GsoSize"/>. False for an ordinary datagram.
+    /// </summary>
+    public bool GsoSegmentsFit(int mtu)
+    {
+        if (GsoSize == 0)
+        {
+            return false;
+        }
+
+        var data = Data;
+        int ihl = (data[0] & 0x0F) * 4;
+        int transport = data[9] == 6 && data.Length >= ihl + 13 ? (data[ihl + 12] >> 4) * 4 : 8;
+        return ihl + transport + GsoSize <= mtu;
+    }
+
     /// <summary>Whether the IP header or the whole datagram changed since the packet entered (checksums were kept up to date).</summary>
     public bool Modified { get; set; }
 
@@ -190,6 +217,8 @@ public sealed class Packet
         Timestamp = other.Timestamp;
         NfTrace = other.NfTrace;
         FragmentMaxSize = other.FragmentMaxSize;
+        GsoSize = other.GsoSize;
+        GsoType = other.GsoType;
         FragmentLengths.AddRange(other.FragmentLengths);
         Modified = other.Modified;
     }
@@ -211,6 +240,8 @@ public sealed class Packet
         Timestamp = default;
         NfTrace = false;
         FragmentMaxSize = 0;
+        GsoSize = 0;
+        GsoType = 0;
         FragmentLengths.Clear();
         Modified = false;
     }

@@ -1,0 +1,120 @@
+using Sekisho.TestSupport;
+using Sekisho.TestSupport.Lab;
+using Xunit.Abstractions;
+
+namespace Sekisho.Live.Tests;
+
+/// <summary>
+/// Seed document 000 with real ping and nc between two namespaces, server 1 protected once by the kernel's
+/// iptables-legacy and once by Sekisho's daemon: the replies, the LOG lines and the counters must be the same.
+/// </summary>
+public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
+{
+    [KernelFact]
+    public void Seed000_daemon_gives_the_kernels_replies_log_and_counters()
+    {
+        KernelEnvironment.EnsureAvailable();
+        Assert.True(KernelEnvironment.FindOnPath("nc") is not null && KernelEnvironment.FindOnPath("ping") is not null,
+            "ping and nc are needed (apt-get install iputils-ping netcat-openbsd)");
+        List<LiveScenario.Step> kernel;
+        using (new KernelLabLock())
+        using (var network = new SeedNetwork())
+        using (var firewall = new KernelFirewall(network.Server1Namespace))
+        {
+            kernel = LiveScenario.Play(network, firewall);
+        }
+
+        List<LiveScenario.Step> sekisho;
+        using (var network = new SeedNetwork())
+        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
+        {
+            sekisho = LiveScenario.Play(network, firewall);
+        }
+
+        output.WriteLine(string.Join('\n', sekisho));
+
+        // What the document shows, on both.
+        foreach (var steps in new[] { kernel, sekisho })
+        {
+            Assert.Equal("3 packets transmitted, 3 received, 0% packet loss", steps[0].Observed);
+            Assert.Equal(3, steps[0].Log.Count(l => l.StartsWith("[INPUT]IN=eth0 OUT= MAC=0a:11:d1:09:77:ce:0a:a2:e8:49:27:a3:08:00 SRC=10.1.77.146 DST=10.1.51.165 LEN=84 ", StringComparison.Ordinal)));
+            Assert.Equal("2 packets transmitted, 0 received, 100% packet loss", steps[1].Observed);
+            Assert.Equal(2, steps[1].Log.Count);
+            Assert.Equal("2 packets transmitted, 0 received, 100% packet loss", steps[2].Observed);
+            Assert.Empty(steps[2].Log);
+            Assert.Equal("exit 1: nc: connect to 10.1.51.165 port 22 (tcp) failed: Connection refused", steps[3].Observed);
+            Assert.Contains(steps[3].Log, l => l.StartsWith("[OUTPUT] IN= OUT=eth0 SRC=10.1.51.165 DST=10.1.77.146 LEN=88 TOS=0x00 PREC=0xC0 TTL=64 ID=* PROTO=ICMP TYPE=3 CODE=3 [SRC=10.1.77.146 DST=10.1.51.165 LEN=60 ", StringComparison.Ordinal));
+        }
+
+        for (int i = 0; i < kernel.Count; i++)
+        {
+            Assert.Equal(kernel[i].Comparable(), sekisho[i].Comparable());
+        }
+    }
+
+    [KernelFact]
+    public void Seed001_ruleset_on_a_host_behaves_as_on_the_kernel()
+    {
+        KernelEnvironment.EnsureAvailable();
+        List<LiveScenario.Step> kernel;
+        using (new KernelLabLock())
+        using (var network = new SeedNetwork())
+        using (var firewall = new KernelFirewall(network.Server1Namespace))
+        {
+            kernel = LiveScenario.PlaySeed001(network, firewall);
+        }
+
+        List<LiveScenario.Step> sekisho;
+        using (var network = new SeedNetwork())
+        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
+        {
+            sekisho = LiveScenario.PlaySeed001(network, firewall);
+        }
+
+        output.WriteLine(string.Join('\n', sekisho));
+        foreach (var steps in new[] { kernel, sekisho })
+        {
+            Assert.Equal(
+                "2 packets transmitted, 2 received, 0% packet loss\n" +
+                "client exit 0; server received hello; Listening on 0.0.0.0 22\nConnection received on 10.1.77.146 *\n" +
+                "exit 1: nc: connect to 10.1.51.165 port 80 (tcp) failed: No route to host",
+                steps[0].Observed);
+        }
+
+        Assert.Equal(kernel[0].Comparable(), sekisho[0].Comparable());
+    }
+
+    [KernelFact]
+    public void Seed000_session_with_live_edits_shows_the_kernels_counters()
+    {
+        KernelEnvironment.EnsureAvailable();
+        List<LiveScenario.Step> kernel;
+        using (new KernelLabLock())
+        using (var network = new SeedNetwork())
+        using (var firewall = new KernelFirewall(network.Server1Namespace))
+        {
+            kernel = LiveScenario.PlaySession(network, firewall);
+        }
+
+        List<LiveScenario.Step> sekisho;
+        using (var network = new SeedNetwork())
+        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
+        {
+            sekisho = LiveScenario.PlaySession(network, firewall);
+        }
+
+        output.WriteLine(string.Join('\n', sekisho));
+        foreach (var steps in new[] { kernel, sekisho })
+        {
+            Assert.Equal(3, steps[0].Log.Count);
+            Assert.Contains("    5   420 LOG        1    --  *      *       10.1.77.146          0.0.0.0/0            LOG flags 0 level 4 prefix \"[INPUT]\"\n", steps[1].Observed, StringComparison.Ordinal);
+            Assert.Contains("    2   168 DROP       1    --  *      *       10.1.77.146          0.0.0.0/0", steps[1].Observed, StringComparison.Ordinal);
+            Assert.StartsWith("exit 1: nc: connect to 10.1.51.165 port 22 (tcp) failed: Connection refused\n", steps[2].Observed, StringComparison.Ordinal);
+        }
+
+        for (int i = 0; i < kernel.Count; i++)
+        {
+            Assert.Equal(kernel[i].Comparable(), sekisho[i].Comparable());
+        }
+    }
+}
