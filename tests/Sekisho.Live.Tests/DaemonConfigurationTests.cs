@@ -38,7 +38,7 @@ public sealed class DaemonConfigurationTests
         string path = Path.GetTempFileName();
         try
         {
-            File.WriteAllText(path, LiveScenario.SavedRules);
+            File.WriteAllText(path, SeedRulesets.Seed000Saved);
             var ruleset = LiveDaemon.LoadRules(path);
             Assert.Equal(4, ruleset.Tables.Sum(t => t.Chains.Sum(c => c.Rules.Count)));
         }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Sekisho.TestSupport;
 
 namespace Sekisho.Live.Tests;
 
@@ -40,40 +41,10 @@ public static partial class LiveScenario
 
         """;
 
-    /// <summary>The document's saved ruleset: LOG, DROP, REJECT of ssh, and the OUTPUT LOG rule.</summary>
-    public const string SavedRules = """
-        *filter
-        :INPUT ACCEPT [0:0]
-        :FORWARD ACCEPT [0:0]
-        :OUTPUT ACCEPT [0:0]
-        -A INPUT -s 10.1.77.146/32 -p icmp -j LOG --log-prefix "[INPUT]"
-        -A INPUT -s 10.1.77.146/32 -p icmp -j DROP
-        -A INPUT -s 10.1.77.146/32 -p tcp -m tcp --dport 22 -j REJECT --reject-with icmp-port-unreachable
-        -A OUTPUT -p icmp -j LOG --log-prefix "[OUTPUT] "
-        COMMIT
-
-        """;
-
-    /// <summary>Seed document 001's server ruleset: established traffic, ICMP, lo and new ssh connections; the rest rejected.</summary>
-    public const string Seed001Rules = """
-        *filter
-        :INPUT ACCEPT [0:0]
-        :FORWARD ACCEPT [0:0]
-        :OUTPUT ACCEPT [0:0]
-        -A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
-        -A INPUT -p icmp -j ACCEPT
-        -A INPUT -i lo -j ACCEPT
-        -A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT
-        -A INPUT -j REJECT --reject-with icmp-host-prohibited
-        -A FORWARD -j REJECT --reject-with icmp-host-prohibited
-        COMMIT
-
-        """;
-
     /// <summary>Seed document 001 on server 1: ping answered, ssh (a listener on port 22) reachable, port 80 refused as prohibited.</summary>
     public static List<Step> PlaySeed001(SeedNetwork network, IFirewallUnderTest firewall)
     {
-        firewall.Load(Seed001Rules);
+        firewall.Load(SeedRulesets.Seed001CentOsDefault);
         string ping = Ping(network, 2);
         string ssh;
         using (var listener = new Listener(network.Server1Namespace, 22))
@@ -181,7 +152,7 @@ public static partial class LiveScenario
         steps.Add(Finish("ping logged, then dropped", firewall, Ping(network, 2)));
         firewall.Load(DropLogRules);
         steps.Add(Finish("ping dropped before LOG", firewall, Ping(network, 2)));
-        firewall.Load(SavedRules);
+        firewall.Load(SeedRulesets.Seed000Saved);
         var nc = network.OnServer2("nc", "-v", "-w", "3", SeedNetwork.Server1, "22");
         steps.Add(Finish("ssh port rejected", firewall, $"exit {nc.ExitCode}: {nc.Stderr.Trim()}"));
         return steps;

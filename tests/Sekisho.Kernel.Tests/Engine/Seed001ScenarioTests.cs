@@ -12,27 +12,13 @@ namespace Sekisho.Kernel.Tests.Engine;
 [Collection(KernelLogCollection.Name)]
 public sealed class Seed001ScenarioTests
 {
-    private const string CentOsDefault = """
-        *filter
-        :INPUT ACCEPT [0:0]
-        :FORWARD ACCEPT [0:0]
-        :OUTPUT ACCEPT [0:0]
-        -A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
-        -A INPUT -p icmp -j ACCEPT
-        -A INPUT -i lo -j ACCEPT
-        -A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT
-        -A INPUT -j REJECT --reject-with icmp-host-prohibited
-        -A FORWARD -j REJECT --reject-with icmp-host-prohibited
-        COMMIT
-        """;
-
     private static readonly Ipv4Address s_server = Ipv4Address.Parse("10.1.51.165");
     private static readonly Ipv4Address s_client = Ipv4Address.Parse("10.1.77.146");
 
     [KernelFact]
     public void Server_PingSshWebAndRelatedError_CountLikeKernel()
     {
-        using var lab = new LabPair(LabHost.SeedServer1(), CentOsDefault);
+        using var lab = new LabPair(LabHost.SeedServer1(), SeedRulesets.Seed001CentOsDefault);
         var toServer = new IpFields(s_client, s_server) { DontFragment = true };
 
         // A ping session: the first request is NEW (the icmp rule), the later ones ESTABLISHED (the state rule).
@@ -74,7 +60,7 @@ public sealed class Seed001ScenarioTests
     [KernelFact]
     public void Router_ForwardedTraffic_RejectedWithHostProhibited()
     {
-        using var lab = new LabPair(LabHost.Router(), CentOsDefault);
+        using var lab = new LabPair(LabHost.Router(), SeedRulesets.Seed001CentOsDefault);
         var through = new IpFields(Ipv4Address.Parse("10.0.1.2"), Ipv4Address.Parse("10.0.2.2")) { Id = 10, DontFragment = true };
 
         lab.InjectDatagram("eth0", PacketBuilder.Tcp(through, 40000, 443, TcpHeader.Syn, 1, 0, 64240), "forwarded SYN");

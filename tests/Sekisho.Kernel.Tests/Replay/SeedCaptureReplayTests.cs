@@ -17,18 +17,6 @@ namespace Sekisho.Kernel.Tests.Replay;
 [Collection(KernelLogCollection.Name)]
 public sealed partial class SeedCaptureReplayTests
 {
-    private const string Rules = """
-        *filter
-        :INPUT ACCEPT [0:0]
-        :FORWARD ACCEPT [0:0]
-        :OUTPUT ACCEPT [0:0]
-        -A INPUT -s 10.1.77.146/32 -p icmp -j LOG --log-prefix "[INPUT]"
-        -A INPUT -s 10.1.77.146/32 -p icmp -j DROP
-        -A INPUT -s 10.1.77.146/32 -p tcp -m tcp --dport 22 -j REJECT --reject-with icmp-port-unreachable
-        -A OUTPUT -p icmp -j LOG --log-prefix "[OUTPUT] "
-        COMMIT
-        """;
-
     [KernelTheory]
     [InlineData("eth0")]
     [InlineData("any")]
@@ -41,7 +29,7 @@ public sealed partial class SeedCaptureReplayTests
         string directory = Directory.CreateTempSubdirectory("sekisho-seed-replay-").FullName;
         try
         {
-            var restored = network.Server1.RunIptables("iptables-restore", Rules + "\n");
+            var restored = network.Server1.RunIptables("iptables-restore", SeedRulesets.Seed000Saved);
             Assert.True(restored.ExitCode == 0, restored.Stderr);
             string capture = Path.Combine(directory, "server1.pcap");
             var tcpdump = network.StartCapture(network.Server1, capture, captureInterface);
@@ -64,7 +52,7 @@ public sealed partial class SeedCaptureReplayTests
             // Sekisho: the same ruleset and host in a state directory, then the capture.
             string state = Path.Combine(directory, "state");
             var tools = new SekishoTools(state, LibcNameService.Instance);
-            Assert.Equal(0, tools.Run("iptables-restore", Rules + "\n").ExitCode);
+            Assert.Equal(0, tools.Run("iptables-restore", SeedRulesets.Seed000Saved).ExitCode);
             var stateDirectory = new StateDirectory(state, LibcNameService.Instance);
             var host = new HostDescription { HostName = "server1" };
             host.Apply(["iface", "eth0", "mac", "0a:11:d1:09:77:ce"]);
