@@ -44,8 +44,8 @@ internal static class FastRuleParser
         i += 2;
         if (argv[i] == "--set-counters")
         {
-            if (i + 2 >= argv.Count || !TryDecimal(argv[i + 1], ulong.MaxValue, out ulong packets) ||
-                !TryDecimal(argv[i + 2], ulong.MaxValue, out ulong bytes))
+            if (i + 2 >= argv.Count || !PlainDecimal.TryParse(argv[i + 1].AsSpan(), ulong.MaxValue, out ulong packets) ||
+                !PlainDecimal.TryParse(argv[i + 2].AsSpan(), ulong.MaxValue, out ulong bytes))
             {
                 return false;
             }
@@ -298,7 +298,7 @@ internal static class FastRuleParser
                 protocol = 0;
                 return true;
             default:
-                bool ok = TryDecimal(text, byte.MaxValue, out ulong number);
+                bool ok = PlainDecimal.TryParse(text.AsSpan(), byte.MaxValue, out ulong number);
                 protocol = (byte)number;
                 return ok;
         }
@@ -317,7 +317,7 @@ internal static class FastRuleParser
 
         if (slash >= 0)
         {
-            if (!TryDecimal(text.AsSpan(slash + 1), 32, out ulong length))
+            if (!PlainDecimal.TryParse(text.AsSpan(slash + 1), 32, out ulong length))
             {
                 return false;
             }
@@ -336,7 +336,7 @@ internal static class FastRuleParser
         int colon = text.IndexOf(':');
         if (colon < 0)
         {
-            if (!TryDecimal(text, ushort.MaxValue, out ulong port))
+            if (!PlainDecimal.TryParse(text.AsSpan(), ushort.MaxValue, out ulong port))
             {
                 return false;
             }
@@ -345,8 +345,8 @@ internal static class FastRuleParser
             return true;
         }
 
-        if (!TryDecimal(text.AsSpan(0, colon), ushort.MaxValue, out ulong low) ||
-            !TryDecimal(text.AsSpan(colon + 1), ushort.MaxValue, out ulong high) || low > high)
+        if (!PlainDecimal.TryParse(text.AsSpan(0, colon), ushort.MaxValue, out ulong low) ||
+            !PlainDecimal.TryParse(text.AsSpan(colon + 1), ushort.MaxValue, out ulong high) || low > high)
         {
             return false;
         }
@@ -356,31 +356,4 @@ internal static class FastRuleParser
         return true;
     }
 
-    /// <summary>A decimal number without sign, spaces or leading zeros, at most <paramref name="max"/>.</summary>
-    private static bool TryDecimal(ReadOnlySpan<char> text, ulong max, out ulong value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > 20 || (text[0] == '0' && text.Length > 1))
-        {
-            return false;
-        }
-
-        foreach (char c in text)
-        {
-            if (c is < '0' or > '9')
-            {
-                return false;
-            }
-
-            ulong next = (value * 10) + (ulong)(c - '0');
-            if (next < value || next > max)
-            {
-                return false;
-            }
-
-            value = next;
-        }
-
-        return true;
-    }
 }

@@ -74,8 +74,8 @@ internal sealed class RuleLineParser
             int close = line.IndexOf((byte)']');
             int colon = line.IndexOf((byte)':');
             if (close < 0 || colon < 0 || colon > close || close + 1 >= line.Length || line[close + 1] != (byte)' ' ||
-                !TryDecimal(line[1..colon], ulong.MaxValue, out ulong p) ||
-                !TryDecimal(line[(colon + 1)..close], ulong.MaxValue, out ulong b))
+                !PlainDecimal.TryParse(line[1..colon], ulong.MaxValue, out ulong p) ||
+                !PlainDecimal.TryParse(line[(colon + 1)..close], ulong.MaxValue, out ulong b))
             {
                 return false;
             }
@@ -437,7 +437,7 @@ internal sealed class RuleLineParser
             return true;
         }
 
-        bool ok = TryDecimal(text, byte.MaxValue, out ulong number);
+        bool ok = PlainDecimal.TryParse(text, byte.MaxValue, out ulong number);
         protocol = (byte)number;
         return ok;
     }
@@ -476,7 +476,7 @@ internal sealed class RuleLineParser
         }
         else
         {
-            if (!TryDecimal(text[(slash + 1)..], 32, out ulong length))
+            if (!PlainDecimal.TryParse(text[(slash + 1)..], 32, out ulong length))
             {
                 return false;
             }
@@ -547,7 +547,7 @@ internal sealed class RuleLineParser
         int colon = text.IndexOf((byte)':');
         if (colon < 0)
         {
-            if (!TryDecimal(text, ushort.MaxValue, out ulong port))
+            if (!PlainDecimal.TryParse(text, ushort.MaxValue, out ulong port))
             {
                 return false;
             }
@@ -556,8 +556,8 @@ internal sealed class RuleLineParser
             return true;
         }
 
-        if (!TryDecimal(text[..colon], ushort.MaxValue, out ulong low) ||
-            !TryDecimal(text[(colon + 1)..], ushort.MaxValue, out ulong high) || low > high)
+        if (!PlainDecimal.TryParse(text[..colon], ushort.MaxValue, out ulong low) ||
+            !PlainDecimal.TryParse(text[(colon + 1)..], ushort.MaxValue, out ulong high) || low > high)
         {
             return false;
         }
@@ -565,34 +565,6 @@ internal sealed class RuleLineParser
         min = (ushort)low;
         max = (ushort)high;
         canonical &= low != high;
-        return true;
-    }
-
-    /// <summary>A decimal number without sign, spaces or leading zeros, at most <paramref name="max"/>.</summary>
-    private static bool TryDecimal(ReadOnlySpan<byte> text, ulong max, out ulong value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > 20 || (text[0] == '0' && text.Length > 1))
-        {
-            return false;
-        }
-
-        foreach (byte c in text)
-        {
-            if (c is < (byte)'0' or > (byte)'9')
-            {
-                return false;
-            }
-
-            ulong next = (value * 10) + (ulong)(c - '0');
-            if (next < value || next > max)
-            {
-                return false;
-            }
-
-            value = next;
-        }
-
         return true;
     }
 
