@@ -66,7 +66,7 @@ public sealed class DaemonLifecycleTests
 
         using var second = DaemonProcess.Start(network.Server1Namespace, args, run, state);
         Assert.True(second.WaitReady(), second.Stderr);
-        Assert.Contains("adopting eth0", second.Stderr, StringComparison.Ordinal);
+        Assert.True(second.WroteOnStderr("adopting eth0"), $"no \"adopting eth0\" from the second daemon:\n{second.Stderr}");
         Assert.True(Pings(network), "the adopting daemon does not pass traffic");
         Assert.Equal(before, Configuration(network));
     }

@@ -47,6 +47,31 @@ public sealed class DaemonProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the daemon has written <paramref name="text"/> on standard error; false when the deadline passes
+    /// first. Standard error is read asynchronously, so a line the daemon wrote before <c>READY=1</c> may reach
+    /// <see cref="Stderr"/> only after the notification.
+    /// </summary>
+    public bool WroteOnStderr(string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        lock (_stderr)
+        {
+            while (!_stderr.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_stderr, left);
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>The sekisho executable built beside the tests.</summary>
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "sekisho");
 
@@ -87,6 +112,7 @@ public sealed class DaemonProcess : IDisposable
                 lock (daemon._stderr)
                 {
                     daemon._stderr.Append(e.Data).Append('\n');
+                    Monitor.PulseAll(daemon._stderr);
                 }
             }
         };
