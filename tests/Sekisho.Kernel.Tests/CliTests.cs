@@ -8,8 +8,6 @@ namespace Sekisho.Kernel.Tests;
 /// </summary>
 public sealed class CliTests
 {
-    private static readonly Lazy<string> s_binary = new(BuildOnce);
-
     [KernelFact]
     public void LinksAndSubcommands_BehaveLikeTheKernelTools()
     {
@@ -20,7 +18,7 @@ public sealed class CliTests
         {
             foreach (string name in new[] { "iptables", "iptables-save", "iptables-restore" })
             {
-                File.CreateSymbolicLink(Path.Combine(links, name), s_binary.Value);
+                File.CreateSymbolicLink(Path.Combine(links, name), LauncherBuild.Binary);
             }
 
             string[] script =
@@ -48,7 +46,7 @@ public sealed class CliTests
 
                 // ... and as a subcommand, on a second state directory that follows the same script.
                 var viaSubcommand = Normalize(KernelEnvironment.Exec("env",
-                    [$"SEKISHO_STATE_DIR={state}-sub", s_binary.Value, .. words], stdin));
+                    [$"SEKISHO_STATE_DIR={state}-sub", LauncherBuild.Binary, .. words], stdin));
                 Assert.True(expected == viaSubcommand, $"{line}\n=== kernel ===\n{expected}=== subcommand ===\n{viaSubcommand}");
             }
         }
@@ -68,12 +66,4 @@ public sealed class CliTests
     {
         Stdout = string.Join('\n', result.Stdout.Split('\n').Select(l => l.StartsWith("# ") ? "# <comment>" : l)),
     };
-
-    private static string BuildOnce()
-    {
-        string root = SharedData.RepositoryRoot;
-        var built = KernelEnvironment.Exec(Path.Combine(root, "sekisho"), ["version"], timeout: TimeSpan.FromMinutes(5));
-        Assert.True(built.ExitCode == 0, $"./sekisho could not build: {built.Stderr}");
-        return Path.Combine(root, ".build", "sekisho", "sekisho");
-    }
 }

@@ -98,7 +98,7 @@ internal sealed class DaemonLauncher
         string process = Environment.ProcessPath ?? "sekisho";
         // Under `dotnet sekisho.dll` the process is dotnet: the assembly must follow.
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, typeof(DaemonLauncher).Assembly.Location]
+            ? [process, Path.Combine(AppContext.BaseDirectory, typeof(DaemonLauncher).Assembly.GetName().Name + ".dll")]
             : [process];
     }
 }
