@@ -53,6 +53,43 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
     }
 
     [KernelFact]
+    public void Multicast_to_and_from_the_host_as_on_the_kernel()
+    {
+        KernelEnvironment.EnsureAvailable();
+        List<LiveScenario.Step> kernel;
+        using (new KernelLabLock())
+        using (var network = new SeedNetwork())
+        using (var firewall = new KernelFirewall(network.Server1Namespace))
+        {
+            kernel = LiveScenario.PlayMulticast(network, firewall, _ => { });
+        }
+
+        List<LiveScenario.Step> sekisho;
+        using (var network = new SeedNetwork())
+        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
+        {
+            sekisho = LiveScenario.PlayMulticast(network, firewall, group =>
+                Assert.True(firewall.Daemon.WroteOnStderr($"followed the host's multicast groups: eth0 {group}"), firewall.Daemon.Stderr));
+        }
+
+        output.WriteLine(string.Join('\n', sekisho));
+        foreach (var steps in new[] { kernel, sekisho })
+        {
+            Assert.Equal("received \"to the joined group\" from 10.1.77.146", steps[0].Observed);
+            Assert.Equal("[MC-IN] IN=eth0 OUT= MAC=01:00:5e:00:00:fb:0a:a2:e8:49:27:a3:08:00 SRC=10.1.77.146 DST=224.0.0.251 LEN=47 TOS=0x00 PREC=0x00 TTL=1 ID=* DF PROTO=UDP SPT=* DPT=5353 LEN=27", Assert.Single(steps[0].Log));
+            Assert.Equal("nothing received", steps[1].Observed);
+            Assert.Empty(steps[1].Log);
+            Assert.Equal("received \"from server 1\" from 10.1.51.165", steps[2].Observed);
+            Assert.StartsWith("[MC-OUT] IN= OUT=eth0 SRC=10.1.51.165 DST=224.0.0.252 ", Assert.Single(steps[2].Log), StringComparison.Ordinal);
+        }
+
+        for (int i = 0; i < kernel.Count; i++)
+        {
+            Assert.Equal(kernel[i].Comparable(), sekisho[i].Comparable());
+        }
+    }
+
+    [KernelFact]
     public void Seed001_ruleset_on_a_host_behaves_as_on_the_kernel()
     {
         KernelEnvironment.EnsureAvailable();
