@@ -20,7 +20,7 @@ public static class LauncherBuild
         get
         {
             _ = Binary;
-            return File.ReadAllText(Path.Combine(SharedData.RepositoryRoot, ".build", "sekisho", ".stamp")).Trim();
+            return File.ReadAllText(Path.Combine(SharedData.RepositoryRoot, ".build", "sekisho", ".stamp")).Split(' ')[0].Trim();
         }
     }
 
