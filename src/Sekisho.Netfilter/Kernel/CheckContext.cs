@@ -33,16 +33,16 @@ public sealed class CheckContext
     public string Table { get; }
 
     /// <summary>The hooks from which the rule can be reached (<c>comefrom</c>); 0 for unreachable chains.</summary>
-    public HookMask Hooks { get; }
+    public HookMask Hooks { get; private set; }
 
     /// <summary>The IP part of the rule.</summary>
-    public IpHeaderMatch Ip { get; }
+    public IpHeaderMatch Ip { get; private set; }
 
     /// <summary>
     /// The matches of the rule, in order: what a target's check sees when it walks the entry's matches
     /// (<c>xt_ematch_foreach</c>), as TCPMSS does to look for a SYN test.
     /// </summary>
-    public ImmutableArray<MatchInfo> Matches { get; }
+    public ImmutableArray<MatchInfo> Matches { get; private set; }
 
     /// <summary>The kernel log, for the explanation of a refusal.</summary>
     public IKernelLog Log { get; }
@@ -59,4 +59,16 @@ public sealed class CheckContext
 
     /// <summary>The matches of the new table that the kernel has already accepted, in the order it checked them.</summary>
     public IReadOnlyList<MatchInfo> CheckedMatches { get; }
+
+    /// <summary>
+    /// Points this context at the next rule of the same check (the table's validation checks a hundred thousand rules
+    /// with one context; no check keeps it beyond its call).
+    /// </summary>
+    internal CheckContext ForRule(HookMask hooks, IpHeaderMatch ip, ImmutableArray<MatchInfo> matches)
+    {
+        Hooks = hooks;
+        Ip = ip;
+        Matches = matches.IsDefault ? ImmutableArray<MatchInfo>.Empty : matches;
+        return this;
+    }
 }

@@ -33,6 +33,7 @@ public static class TableValidator
         }
 
         var checkedMatches = new List<MatchInfo>();
+        CheckContext? context = null;
         foreach (var chain in table.Chains)
         {
             var masks = comefrom[chain];
@@ -45,7 +46,8 @@ public static class TableValidator
                     continue;
                 }
 
-                var context = new CheckContext(table.Name, masks[i], rule.Ip, log, rule.Matches, current, checkedMatches);
+                context = context?.ForRule(masks[i], rule.Ip, rule.Matches) ??
+                    new CheckContext(table.Name, masks[i], rule.Ip, log, rule.Matches, current, checkedMatches);
                 foreach (var match in rule.Matches)
                 {
                     int rc = CheckModule(match.Module, "match", context);
