@@ -30,10 +30,10 @@ public static partial class LiveScenario
     /// <summary>
     /// Link-local multicast between the two servers: server 1 joins 224.0.0.251 and server 2 224.0.0.252 (without
     /// IGMP reports, which the kernel would send on timers); server 2 sends to both groups and server 1 receives
-    /// only its own; server 1 sends to server 2's group. <paramref name="joined"/> waits until the firewall knows of
-    /// server 1's membership (the daemon reads it once a second).
+    /// only its own; server 1 sends to server 2's group. The daemon reads memberships once a second: the scenario
+    /// waits for its word that it has seen server 1's.
     /// </summary>
-    public static List<Step> PlayMulticast(SeedNetwork network, IFirewallUnderTest firewall, Action<string> joined)
+    public static List<Step> PlayMulticast(SeedNetwork network, IFirewallUnderTest firewall)
     {
         foreach (string ns in new[] { network.Server1Namespace, network.Server2Namespace })
         {
@@ -46,7 +46,10 @@ public static partial class LiveScenario
         using var server2 = new NamespaceThread(network.Server2Namespace);
         using var member1 = Join(server1, JoinedGroup, SeedNetwork.Server1);
         using var member2 = Join(server2, OtherGroup, SeedNetwork.Server2);
-        joined(JoinedGroup);
+        if (firewall is DaemonFirewall daemon)
+        {
+            Assert.True(daemon.Daemon.WroteOnStderr($"followed the host's multicast groups: eth0 {JoinedGroup}"), daemon.Daemon.Stderr);
+        }
 
         var steps = new List<Step>();
         Multicast(server2, SeedNetwork.Server2, JoinedGroup, "to the joined group");

@@ -16,20 +16,7 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
         KernelEnvironment.EnsureAvailable();
         Assert.True(KernelEnvironment.FindOnPath("nc") is not null && KernelEnvironment.FindOnPath("ping") is not null,
             "ping and nc are needed (apt-get install iputils-ping netcat-openbsd)");
-        List<LiveScenario.Step> kernel;
-        using (new KernelLabLock())
-        using (var network = new SeedNetwork())
-        using (var firewall = new KernelFirewall(network.Server1Namespace))
-        {
-            kernel = LiveScenario.Play(network, firewall);
-        }
-
-        List<LiveScenario.Step> sekisho;
-        using (var network = new SeedNetwork())
-        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
-        {
-            sekisho = LiveScenario.Play(network, firewall);
-        }
+        var (kernel, sekisho) = LiveScenario.OnServer1(LiveScenario.Play);
 
         output.WriteLine(string.Join('\n', sekisho));
 
@@ -55,22 +42,7 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
     [KernelFact]
     public void Multicast_to_and_from_the_host_as_on_the_kernel()
     {
-        KernelEnvironment.EnsureAvailable();
-        List<LiveScenario.Step> kernel;
-        using (new KernelLabLock())
-        using (var network = new SeedNetwork())
-        using (var firewall = new KernelFirewall(network.Server1Namespace))
-        {
-            kernel = LiveScenario.PlayMulticast(network, firewall, _ => { });
-        }
-
-        List<LiveScenario.Step> sekisho;
-        using (var network = new SeedNetwork())
-        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
-        {
-            sekisho = LiveScenario.PlayMulticast(network, firewall, group =>
-                Assert.True(firewall.Daemon.WroteOnStderr($"followed the host's multicast groups: eth0 {group}"), firewall.Daemon.Stderr));
-        }
+        var (kernel, sekisho) = LiveScenario.OnServer1(LiveScenario.PlayMulticast);
 
         output.WriteLine(string.Join('\n', sekisho));
         foreach (var steps in new[] { kernel, sekisho })
@@ -92,21 +64,7 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
     [KernelFact]
     public void Seed001_ruleset_on_a_host_behaves_as_on_the_kernel()
     {
-        KernelEnvironment.EnsureAvailable();
-        List<LiveScenario.Step> kernel;
-        using (new KernelLabLock())
-        using (var network = new SeedNetwork())
-        using (var firewall = new KernelFirewall(network.Server1Namespace))
-        {
-            kernel = LiveScenario.PlaySeed001(network, firewall);
-        }
-
-        List<LiveScenario.Step> sekisho;
-        using (var network = new SeedNetwork())
-        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
-        {
-            sekisho = LiveScenario.PlaySeed001(network, firewall);
-        }
+        var (kernel, sekisho) = LiveScenario.OnServer1(LiveScenario.PlaySeed001);
 
         output.WriteLine(string.Join('\n', sekisho));
         foreach (var steps in new[] { kernel, sekisho })
@@ -124,21 +82,7 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
     [KernelFact]
     public void Seed000_session_with_live_edits_shows_the_kernels_counters()
     {
-        KernelEnvironment.EnsureAvailable();
-        List<LiveScenario.Step> kernel;
-        using (new KernelLabLock())
-        using (var network = new SeedNetwork())
-        using (var firewall = new KernelFirewall(network.Server1Namespace))
-        {
-            kernel = LiveScenario.PlaySession(network, firewall);
-        }
-
-        List<LiveScenario.Step> sekisho;
-        using (var network = new SeedNetwork())
-        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
-        {
-            sekisho = LiveScenario.PlaySession(network, firewall);
-        }
+        var (kernel, sekisho) = LiveScenario.OnServer1(LiveScenario.PlaySession);
 
         output.WriteLine(string.Join('\n', sekisho));
         foreach (var steps in new[] { kernel, sekisho })
