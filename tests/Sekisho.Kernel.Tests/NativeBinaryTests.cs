@@ -90,13 +90,42 @@ public sealed class NativeBinaryTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(_native, "ruleset")));
     }
 
+    [Fact]
+    public void DamagedOrHandEditedStateFile_SameReportsAndFileLeftAsItIs()
+    {
+        AssertSame("iptables-restore -c", new RandomRuleset(7).FilterTable(rules: 200, userChains: 3, counters: true));
+        string path = Path.Combine(_native, "ruleset");
+        string text = File.ReadAllText(path);
+
+        // Edited by hand (the checksum no longer holds): read through the general parser.
+        string edited = text.Replace("COMMIT\n", "-A INPUT -s 192.0.2.7/32 -j DROP\nCOMMIT\n", StringComparison.Ordinal);
+        foreach (string command in new[] { "iptables-save -c", "iptables -L INPUT -n --line-numbers", "iptables -D INPUT -s 192.0.2.7 -j DROP" })
+        {
+            File.WriteAllText(path, edited);
+            File.WriteAllText(Path.Combine(_managed, "ruleset"), edited);
+            AssertSame(command, null);
+        }
+
+        // Damaged: reported as in-process, with a failing exit code, and never replaced.
+        string damaged = text.Replace("-A ", "-Q ", StringComparison.Ordinal);
+        foreach (string command in new[] { "iptables-save", "iptables -A INPUT -j ACCEPT", "iptables-restore" })
+        {
+            File.WriteAllText(path, damaged);
+            File.WriteAllText(Path.Combine(_managed, "ruleset"), damaged);
+            var result = AssertSame(command, "*filter\nCOMMIT\n");
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains("is damaged", result.Stderr, StringComparison.Ordinal);
+            Assert.Equal(damaged, File.ReadAllText(path));
+        }
+    }
+
     /// <summary>Runs a command through the built executable and in-process; asserts both agree; returns the executable's result.</summary>
     private ToolResult AssertSame(string command, string? stdin)
     {
         var words = ShellWords.Split(command);
         var native = Normalize(KernelEnvironment.Exec("env",
-            [$"SEKISHO_STATE_DIR={_native}", $"SEKISHO_RUN_DIR={_run}", LauncherBuild.Binary, .. words], stdin));
-        var managed = Normalize(new SekishoTools(_managed, LibcNameService.Instance).Run(words, stdin));
+            [$"SEKISHO_STATE_DIR={_native}", $"SEKISHO_RUN_DIR={_run}", LauncherBuild.Binary, .. words], stdin), _native);
+        var managed = Normalize(new SekishoTools(_managed, LibcNameService.Instance).Run(words, stdin), _managed);
         Assert.True(managed == native, $"{command}\n=== in-process ===\n{managed}=== executable ===\n{native}");
         byte[] nativeState = File.ReadAllBytes(Path.Combine(_native, "ruleset"));
         Assert.True(nativeState.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(_managed, "ruleset"))),
@@ -104,8 +133,9 @@ public sealed class NativeBinaryTests : IDisposable
         return native;
     }
 
-    private static ToolResult Normalize(ToolResult result) => result with
+    private static ToolResult Normalize(ToolResult result, string state) => result with
     {
         Stdout = string.Join('\n', result.Stdout.Split('\n').Select(l => l.StartsWith("# ") ? "# <comment>" : l)),
+        Stderr = result.Stderr.Replace(state, "<state>", StringComparison.Ordinal),
     };
 }
