@@ -1,3 +1,4 @@
+using Sekisho.Iptables.State;
 using Sekisho.Netfilter.Syntax;
 using Sekisho.TestSupport;
 
@@ -117,6 +118,26 @@ public sealed class NativeBinaryTests : IDisposable
             Assert.Contains("is damaged", result.Stderr, StringComparison.Ordinal);
             Assert.Equal(damaged, File.ReadAllText(path));
         }
+    }
+
+    [Fact]
+    public void BusyLock_SameRefusalsAndNothingChanged()
+    {
+        AssertSame("iptables-restore", "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n");
+        byte[] before = File.ReadAllBytes(Path.Combine(_native, "ruleset"));
+        using (XtablesLock.Acquire(Path.Combine(_native, "xtables.lock"), 0))
+        using (XtablesLock.Acquire(Path.Combine(_managed, "xtables.lock"), 0))
+        {
+            foreach (string command in new[] { "iptables -A INPUT -j DROP", "iptables -w 1 -D INPUT 1", "iptables-restore" })
+            {
+                var result = AssertSame(command, "*filter\nCOMMIT\n");
+                Assert.Equal(4, result.ExitCode);
+                Assert.Contains("Another app is currently holding the xtables lock", result.Stderr, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(_native, "ruleset")));
+        AssertSame("iptables -A INPUT -j DROP", null);
     }
 
     /// <summary>Runs a command through the built executable and in-process; asserts both agree; returns the executable's result.</summary>
