@@ -34,6 +34,12 @@ internal sealed class CLineReader
     /// <summary>The length of the input in bytes.</summary>
     public int Length => _length;
 
+    /// <summary>The input (its first <see cref="Length"/> bytes), which is never changed.</summary>
+    public byte[] Data => _data;
+
+    /// <summary>The offset of the next line in <see cref="Data"/>.</summary>
+    public int Position => _position;
+
     /// <summary>The next line including its newline (if any), or null at the end of the input.</summary>
     public string? ReadLine()
     {

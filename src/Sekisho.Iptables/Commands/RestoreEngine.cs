@@ -47,7 +47,7 @@ internal sealed class RestoreEngine
         // Rule lines iptables-save wrote go through RuleLineParser, and their text into the state file as it is.
         // Under -v (without --noflush) every rule is listed, which only the general path does.
         bool shortcut = _options.Shortcut && (_options.NoFlush || _options.Verbose == 0);
-        _texts = _store is StateDirectory ? new RuleTexts(reader.Length) : null;
+        _texts = _store is StateDirectory ? new RuleTexts(reader.Data, reader.Length) : null;
         try
         {
             string? buffer;
@@ -228,6 +228,7 @@ internal sealed class RestoreEngine
             return null;
         }
 
+        int lineStart = reader.Position;
         reader.Skip(bytes.Length);
         var rule = parsed.ToRule(target);
         bool ok = handle.Append(parsed.Chain, rule);
@@ -235,7 +236,7 @@ internal sealed class RestoreEngine
         {
             if (parsed.Verbatim)
             {
-                _texts.Add(parsed.Chain, rule, bytes.Slice(parsed.BodyStart, parsed.BodyLength));
+                _texts.AddInput(parsed.Chain, rule, lineStart + parsed.BodyStart, parsed.BodyLength);
             }
             else
             {

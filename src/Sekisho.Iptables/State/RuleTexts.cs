@@ -11,21 +11,27 @@ namespace Sekisho.Iptables.State;
 /// renamed target, the kernel's stored form of a match) is a new object, which is printed as usual. Texts are
 /// kept per chain in the order they were added, which is the order the chain holds them after a restore of
 /// <c>-A</c> lines, so writing a chain finds each rule's text by comparing one reference; when a restore file
-/// edits its rules otherwise, a lookup by rule takes over.
+/// edits its rules otherwise, a lookup by rule takes over. A text that is the input line's own bytes is not
+/// copied: it is kept as a place in the input (a negative start, complemented), which lives as long as the restore.
 /// </remarks>
 internal sealed class RuleTexts
 {
     private readonly Dictionary<string, ChainTexts> _chains = new(StringComparer.Ordinal);
     private ChainTexts? _last;
+    private readonly byte[] _input;
     private Dictionary<Rule, (int Start, int Length)>? _index;
     private byte[] _buffer;
     private int _used;
     private int _count;
 
-    /// <summary>Creates an empty store, with room for about <paramref name="capacity"/> bytes of text.</summary>
-    public RuleTexts(int capacity)
+    /// <summary>
+    /// Creates an empty store over the restore's <paramref name="input"/>, with room for about
+    /// <paramref name="capacity"/> bytes of text that is not the input's (only what is written is touched).
+    /// </summary>
+    public RuleTexts(byte[] input, int capacity)
     {
-        _buffer = new byte[Math.Max(capacity, 256)];
+        _input = input;
+        _buffer = GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 256));
     }
 
     /// <summary>The number of rules with a text.</summary>
@@ -43,13 +49,28 @@ internal sealed class RuleTexts
         }
 
         text.CopyTo(_buffer.AsSpan(_used));
-        var texts = _last != null && ReferenceEquals(_last.Name, chain) ? _last : Chain(chain);
-        texts.Add(new Entry(rule, _used, text.Length));
-        _last = texts;
+        Record(chain, new Entry(rule, _used, text.Length));
         _used += text.Length;
+    }
+
+    /// <summary>
+    /// Records the input's bytes at <paramref name="start"/> (<paramref name="length"/> of them) as the save form of
+    /// <paramref name="rule"/>, appended to <paramref name="chain"/>, without copying them.
+    /// </summary>
+    public void AddInput(string chain, Rule rule, int start, int length) => Record(chain, new Entry(rule, ~start, length));
+
+    private void Record(string chain, Entry entry)
+    {
+        var texts = _last != null && ReferenceEquals(_last.Name, chain) ? _last : Chain(chain);
+        texts.Add(entry);
+        _last = texts;
         _count++;
         _index = null;
     }
+
+    /// <summary>The bytes an entry's start and length name: in the input when the start is negative.</summary>
+    private ReadOnlySpan<byte> Text(int start, int length) =>
+        start >= 0 ? _buffer.AsSpan(start, length) : _input.AsSpan(~start, length);
 
     /// <summary>The texts of one chain, to be asked for its rules in order.</summary>
     public Reader For(string chain) => new(this, _chains.GetValueOrDefault(chain));
@@ -92,7 +113,7 @@ internal sealed class RuleTexts
 
         if (_index.TryGetValue(rule, out var slice))
         {
-            text = _buffer.AsSpan(slice.Start, slice.Length);
+            text = Text(slice.Start, slice.Length);
             return true;
         }
 
@@ -120,7 +141,7 @@ internal sealed class RuleTexts
             if (_texts != null && _next < _texts.Count && ReferenceEquals(_texts[_next].Rule, rule))
             {
                 var entry = _texts[_next++];
-                text = _owner._buffer.AsSpan(entry.Start, entry.Length);
+                text = _owner.Text(entry.Start, entry.Length);
                 return true;
             }
 
@@ -150,6 +171,6 @@ internal sealed class RuleTexts
         }
     }
 
-    /// <summary>A rule and where its text is in the buffer.</summary>
+    /// <summary>A rule and where its text is: in the buffer, or (a negative start, complemented) in the input.</summary>
     internal readonly record struct Entry(Rule Rule, int Start, int Length);
 }
