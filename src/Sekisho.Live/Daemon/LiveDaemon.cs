@@ -160,7 +160,7 @@ internal sealed class LiveDaemon
                 }
             }
 
-            _log.Write($"sekisho daemon: stopped after {firewall.PacketsSeen} packets; the engine thread allocated {plane.AllocatedBytes} bytes\n");
+            _log.Write($"sekisho daemon: stopped after {firewall.PacketsSeen} packets; the data plane's {plane.Threads} threads allocated {plane.AllocatedBytes} bytes\n");
         }
         finally
         {

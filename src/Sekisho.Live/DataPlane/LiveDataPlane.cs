@@ -12,10 +12,13 @@ namespace Sekisho.Live.DataPlane;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One thread polls every descriptor, reads a batch from each ready one (<c>recvmmsg</c> on the packet sockets,
-/// up to <see cref="PacketSocket.BatchSize"/> reads on a TAP) and runs the batch through the engine holding
-/// <see cref="LiveFirewall.Gate"/>, so that a ruleset change falls between two batches. Nothing is allocated per
-/// packet: the engine's packets come from its pool, the buffers are allocated once.
+/// One engine thread polls every descriptor, reads a batch from each ready one (<c>recvmmsg</c> on the packet
+/// sockets, up to <see cref="PacketSocket.BatchSize"/> reads on a TAP) and runs the batch through the engine holding
+/// <see cref="LiveFirewall.Gate"/>, so that a ruleset change falls between two batches. What the engine sends is
+/// copied into the link's <see cref="FrameRing"/>s and written by <see cref="FrameWriter"/> threads (one per core
+/// beyond the engine's, at most one per link): <c>sendmmsg</c> to the packet sockets, one write per frame to the TAPs.
+/// Each ring has one producer and one consumer, so the frames of a flow leave in the order the engine sent them.
+/// Nothing is allocated per packet: the engine's packets come from its pool, the rings and buffers are allocated once.
 /// </para>
 /// <para>
 /// Link layer: ARP and every other non-IPv4 frame passes untouched in both directions (iptables does not see
@@ -35,8 +38,10 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     private readonly byte[] _arp = new byte[60];
     private readonly Dictionary<Ipv4Address, long> _arpSent = [];
     private readonly PendingFrames _pending = new();
+    private readonly FrameWriter[] _writers;
     private readonly int _wake;
     private volatile bool _stop;
+    private long _engineAllocated;
 
     /// <summary>Creates the loop over <paramref name="links"/> and attaches it to the firewall's engine.</summary>
     public LiveDataPlane(LiveFirewall firewall, IReadOnlyList<Link> links)
@@ -56,6 +61,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
             _byIndex[link.Device.Index] = link;
         }
 
+        _writers = CreateWriters(_links);
         _wake = Libc.eventfd(0, Libc.ONonBlock | Libc.OCloExec);
         if (_wake < 0)
         {
@@ -64,7 +70,11 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
 
         _net.Transmitter = this;
         _net.LocalDelivery = this;
+        firewall.DataPlane = this;
     }
+
+    /// <summary>The threads of the data plane: the engine's and the writers.</summary>
+    public int Threads => 1 + _writers.Length;
 
     /// <summary>Frames passed from the wire to the host untouched (ARP, IPv6, ...).</summary>
     public long PassedToHost { get; private set; }
@@ -72,25 +82,90 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     /// <summary>Frames passed from the host to the wire untouched.</summary>
     public long PassedToWire { get; private set; }
 
-    /// <summary>Bytes the loop's thread allocated on the managed heap while it ran (measured when <see cref="Run"/> returns).</summary>
-    public long AllocatedBytes { get; private set; }
+    /// <summary>
+    /// Bytes the data plane's threads (the engine's and the writers') allocated on the managed heap since they started;
+    /// updated after every batch, so it can be read while the plane runs.
+    /// </summary>
+    public long AllocatedBytes
+    {
+        get
+        {
+            long total = Volatile.Read(ref _engineAllocated);
+            foreach (var writer in _writers)
+            {
+                total += writer.AllocatedBytes;
+            }
 
-    /// <summary>Runs until <see cref="RequestStop"/>.</summary>
+            return total;
+        }
+    }
+
+    /// <summary>Frames the kernel refused on the way out (dropped by the writers).</summary>
+    public long DroppedOnOutput
+    {
+        get
+        {
+            long total = 0;
+            foreach (var writer in _writers)
+            {
+                total += writer.Dropped;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Runs until <see cref="RequestStop"/>, then lets the writers send what is queued.</summary>
     public void Run()
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var writer in _writers)
+        {
+            writer.Start();
+        }
+
         try
         {
             Loop();
         }
         finally
         {
-            AllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            foreach (var writer in _writers)
+            {
+                writer.Stop();
+            }
         }
+    }
+
+    // One writer per core beyond the engine's, at most one per link; a link's two rings share a writer.
+    private static FrameWriter[] CreateWriters(Link[] links)
+    {
+        int count = Math.Clamp(Environment.ProcessorCount - 1, 1, Math.Max(links.Length, 1));
+        bool inline = false;
+        if (int.TryParse(Environment.GetEnvironmentVariable("SEKISHO_WRITERS"), out int wanted))
+        {
+            inline = wanted <= 0;
+            count = Math.Clamp(wanted, 1, Math.Max(links.Length, 1));
+        }
+
+        var writers = new FrameWriter[count];
+        for (int w = 0; w < count; w++)
+        {
+            var outlets = new List<(FrameRing, int, bool)>();
+            for (int i = w; i < links.Length; i += count)
+            {
+                outlets.Add((links[i].ToWireQueue, links[i].Wire.Fd, true));
+                outlets.Add((links[i].ToHostQueue, links[i].Tap.Fd, false));
+            }
+
+            writers[w] = new FrameWriter(inline ? null : $"sekisho-writer{w}", outlets);
+        }
+
+        return writers;
     }
 
     private unsafe void Loop()
     {
+        long start = GC.GetAllocatedBytesForCurrentThread();
         int count = (_links.Length * 2) + 1;
         var fds = stackalloc Libc.PollFd[count];
         for (int i = 0; i < _links.Length; i++)
@@ -120,6 +195,13 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
                     FromHost(_links[i]);
                 }
             }
+
+            foreach (var writer in _writers)
+            {
+                writer.Flush();
+            }
+
+            Volatile.Write(ref _engineAllocated, GC.GetAllocatedBytesForCurrentThread() - start);
         }
     }
 
@@ -136,6 +218,17 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     {
         _net.Transmitter = null;
         _net.LocalDelivery = null;
+        _firewall.DataPlane = null;
+        foreach (var writer in _writers)
+        {
+            writer.Dispose();
+        }
+
+        foreach (var link in _links)
+        {
+            link.Dispose();
+        }
+
         Libc.close(_wake);
     }
 
@@ -166,7 +259,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
                         Learn(address, mac);
                     }
 
-                    link.Tap.Write(wire.Header(i), frame);
+                    link.ToHostQueue.Put(wire.Header(i), frame);
                     PassedToHost++;
                     continue;
                 }
@@ -208,7 +301,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
                 var frame = _tapBuffer.AsSpan(VirtioNetHeader.Size, length - VirtioNetHeader.Size);
                 if (frame.Length < 14 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800)
                 {
-                    link.Wire.Send(header, frame);
+                    link.ToWireQueue.Put(header, frame);
                     PassedToWire++;
                     continue;
                 }
@@ -277,7 +370,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
 
         if (packet.MacHeader.Length == 14)
         {
-            link.Tap.Write(packet.Frame(packet.MacHeader), packet.GsoType, packet.GsoSize);
+            link.ToHostQueue.Put(packet.Frame(packet.MacHeader), packet.GsoType, packet.GsoSize);
         }
         else
         {
@@ -286,7 +379,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
             header[6..12].Clear();
             header[12] = 0x08;
             header[13] = 0x00;
-            link.Tap.Write(packet.Frame(header), packet.GsoType, packet.GsoSize);
+            link.ToHostQueue.Put(packet.Frame(header), packet.GsoType, packet.GsoSize);
         }
 
         link.ToHost++;
@@ -307,7 +400,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
             return;
         }
 
-        link.Wire.Send(frame, packet.GsoType, packet.GsoSize);
+        link.ToWireQueue.Put(frame, packet.GsoType, packet.GsoSize);
         link.ToWire++;
     }
 
@@ -323,6 +416,6 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
         _arpSent[nextHop] = now;
         var source = _net.Host.SelectSource(link.Device, nextHop);
         ArpFrames.WriteRequest(_arp, link.Device.HardwareAddress, source, nextHop);
-        link.Wire.Send(_arp);
+        link.ToWireQueue.Put(_arp);
     }
 }
