@@ -33,7 +33,7 @@ public static class ServiceStatus
         if (firewall.DataPlane is { } plane)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"Data plane: {plane.Threads} threads, {plane.AllocatedBytes} bytes allocated, {plane.DroppedOnOutput} frames refused on output\n");
+                $"Data plane: {plane.Threads} {(plane.Threads == 1 ? "thread" : "threads")}, {plane.AllocatedBytes} bytes allocated, {plane.DroppedOnOutput} frames refused on output\n");
         }
         foreach (var table in ruleset.TablesNewestFirst)
         {

@@ -35,10 +35,10 @@ internal sealed unsafe class FrameRing : IDisposable
     private long _released;
     private long _reserved;
 
-    /// <summary>Allocates a ring of <paramref name="capacity"/> bytes (a multiple of 8, at least 128 KiB).</summary>
+    /// <summary>Allocates a ring of <paramref name="capacity"/> bytes (a multiple of 8, room for two of the largest records at least).</summary>
     public FrameRing(int capacity = DefaultCapacity)
     {
-        if (capacity % 8 != 0 || capacity < 2 * (RecordHeader + MaxRecord))
+        if (capacity % 8 != 0 || capacity < 2 * Align(RecordHeader + MaxRecord))
         {
             throw new ArgumentOutOfRangeException(nameof(capacity), "a frame ring holds at least two 64 KiB frames, in multiples of 8 bytes");
         }
@@ -105,7 +105,11 @@ internal sealed unsafe class FrameRing : IDisposable
         int size = Align(RecordHeader + length);
         long written = _written;
         int offset = (int)(written % _capacity);
-        int skip = _capacity - offset < size ? _capacity - offset : 0;
+        // Back to the start when the block's end is near, and also whenever the ring is empty and the record fits
+        // before the current position: the frames then reuse the same few kilobytes, which stay in the cache,
+        // instead of walking through the whole block. Either way, skip + size never exceeds the capacity.
+        bool wrap = _capacity - offset < size || (offset >= size && written == Volatile.Read(ref _released));
+        int skip = wrap ? _capacity - offset : 0;
         var spin = default(SpinWait);
         while (_capacity - (written - Volatile.Read(ref _released)) < skip + size)
         {

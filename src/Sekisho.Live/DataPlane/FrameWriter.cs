@@ -29,7 +29,7 @@ internal sealed unsafe class FrameWriter : IDisposable
     private const int MsgDontWait = 0x40;
     private const short PollOut = 4;
     private static readonly int IdleSpins = Tuning("SEKISHO_WRITER_SPINS", 200);
-    private static readonly int InlineBytes = Tuning("SEKISHO_INLINE_BYTES", 16384);
+    private static readonly int DefaultInlineBytes = Tuning("SEKISHO_INLINE_BYTES", 16384);
 
     private readonly Outlet[] _outlets;
     private readonly Libc.IoVec* _vectors;
@@ -72,6 +72,15 @@ internal sealed unsafe class FrameWriter : IDisposable
 
         _thread = name is null ? null : new Thread(Run) { Name = name, IsBackground = true };
     }
+
+    /// <summary>
+    /// Below this many bytes queued by one engine batch, and while the writer sleeps, the engine sends them itself
+    /// (0: always the writer's thread).
+    /// </summary>
+    public int InlineBytes { get; init; } = DefaultInlineBytes;
+
+    /// <summary>Whether the writer has a thread of its own (else the engine's thread sends).</summary>
+    public bool HasThread => _thread is not null;
 
     /// <summary>Frames handed to the kernel.</summary>
     public long Sent { get; private set; }

@@ -74,7 +74,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     }
 
     /// <summary>The threads of the data plane: the engine's and the writers.</summary>
-    public int Threads => 1 + _writers.Length;
+    public int Threads => 1 + _writers.Count(w => w.HasThread);
 
     /// <summary>Frames passed from the wire to the host untouched (ARP, IPv6, ...).</summary>
     public long PassedToHost { get; private set; }
