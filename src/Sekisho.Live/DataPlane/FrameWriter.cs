@@ -28,7 +28,7 @@ internal sealed unsafe class FrameWriter : IDisposable
 
     private const int MsgDontWait = 0x40;
     private const short PollOut = 4;
-    private static readonly int IdleSpins = Tuning("SEKISHO_WRITER_SPINS", 200);
+    private static readonly int IdleSpins = Tuning("SEKISHO_WRITER_SPINS", 50);
     private static readonly int DefaultInlineBytes = Tuning("SEKISHO_INLINE_BYTES", 16384);
 
     private readonly Outlet[] _outlets;
@@ -205,7 +205,7 @@ internal sealed unsafe class FrameWriter : IDisposable
             {
                 // A short spin before sleeping: the engine's next batch usually follows within microseconds, and a
                 // wake-up through the eventfd costs a system call on each side and a context switch.
-                Thread.SpinWait(20);
+                Thread.SpinWait(10);
                 continue;
             }
 

@@ -15,9 +15,11 @@ namespace Sekisho.Live.DataPlane;
 /// One engine thread polls every descriptor, reads a batch from each ready one (<c>recvmmsg</c> on the packet
 /// sockets, up to <see cref="PacketSocket.BatchSize"/> reads on a TAP) and runs the batch through the engine holding
 /// <see cref="LiveFirewall.Gate"/>, so that a ruleset change falls between two batches. What the engine sends is
-/// copied into the link's <see cref="FrameRing"/>s and written by <see cref="FrameWriter"/> threads (one per core
-/// beyond the engine's, at most one per link): <c>sendmmsg</c> to the packet sockets, one write per frame to the TAPs.
-/// Each ring has one producer and one consumer, so the frames of a flow leave in the order the engine sent them.
+/// copied into the link's <see cref="FrameRing"/>s and written in batches by <see cref="FrameWriter"/>s:
+/// <c>sendmmsg</c> to the packet sockets, one write per frame to the TAPs; on a machine with cores to spare the
+/// writers have threads of their own (one per core beyond two, at most one per link), else the engine writes after
+/// each batch. Each ring has one producer and one consumer at a time, so the frames of a flow leave in the order the
+/// engine sent them.
 /// Nothing is allocated per packet: the engine's packets come from its pool, the rings and buffers are allocated once.
 /// </para>
 /// <para>
@@ -136,17 +138,17 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
         }
     }
 
-    // One writer per core beyond the engine's, at most one per link; a link's two rings share a writer.
+    // The writers: with SEKISHO_WRITERS=N, N threads (0: the engine sends itself); by default one per core beyond
+    // two (the engine's, and one for the kernel's own work on the traffic: softirqs, the peers' stacks), at most one
+    // per link, and none on a machine of one or two cores, where measured the hand-over cost more than it saved.
+    // A link's two rings share a writer.
     private static FrameWriter[] CreateWriters(Link[] links)
     {
-        int count = Math.Clamp(Environment.ProcessorCount - 1, 1, Math.Max(links.Length, 1));
-        bool inline = false;
-        if (int.TryParse(Environment.GetEnvironmentVariable("SEKISHO_WRITERS"), out int wanted))
-        {
-            inline = wanted <= 0;
-            count = Math.Clamp(wanted, 1, Math.Max(links.Length, 1));
-        }
-
+        int threads = int.TryParse(Environment.GetEnvironmentVariable("SEKISHO_WRITERS"), out int wanted) && wanted >= 0
+            ? wanted
+            : Environment.ProcessorCount - 2;
+        threads = Math.Min(threads, links.Length);
+        int count = Math.Max(threads, 1);
         var writers = new FrameWriter[count];
         for (int w = 0; w < count; w++)
         {
@@ -157,7 +159,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
                 outlets.Add((links[i].ToHostQueue, links[i].Tap.Fd, false));
             }
 
-            writers[w] = new FrameWriter(inline ? null : $"sekisho-writer{w}", outlets);
+            writers[w] = new FrameWriter(threads > 0 ? $"sekisho-writer{w}" : null, outlets);
         }
 
         return writers;
