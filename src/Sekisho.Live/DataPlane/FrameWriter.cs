@@ -262,6 +262,7 @@ internal sealed unsafe class FrameWriter : IDisposable
         int n = 0;
         while (n < BatchSize && ring.TryTake(ref position, out var record))
         {
+            // The record is the ring's native memory: its address stays valid after the fixed block.
             fixed (byte* p = record)
             {
                 _vectors[n].Base = p;
