@@ -1,5 +1,9 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Sekisho.Live.Interop;
 using Sekisho.TestSupport;
 using Xunit.Abstractions;
 
@@ -30,6 +34,67 @@ public sealed partial class DataPlaneLoadTests(ITestOutputHelper output)
         // conntrack entries are allocated once per connection).
         Assert.True(allocated2 - allocated1 < packets2 - packets1,
             $"{allocated2 - allocated1} bytes allocated over {packets2 - packets1} packets");
+    }
+
+    [KernelFact]
+    public void UdpBurst_ManyBatchesThroughTheGateway_AllDeliveredInOrderAndCounted()
+    {
+        KernelEnvironment.EnsureAvailable();
+        const int burst = 500;
+        using var network = new RouterNetwork();
+        using var firewall = new DaemonFirewall(network.RouterNamespace, ["lan", "wan"]);
+        firewall.Load(LiveScenario.GatewayRules);
+        using var receiver = NamespaceEntry.Run($"/run/netns/{network.ExternalNamespace}", () =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 5000 };
+            // SO_RCVBUFFORCE (root): room for the whole burst, however late the reading thread runs.
+            var size = new byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(size, 4 << 20);
+            socket.SetRawSocketOption(1, 33, size);
+            socket.Bind(new IPEndPoint(IPAddress.Any, 9001));
+            return socket;
+        });
+        using var sender = NamespaceEntry.Run($"/run/netns/{network.ClientNamespace}",
+            () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        sender.Connect(IPAddress.Parse(RouterNetwork.External), 9001);
+        var datagram = new byte[64];
+        var received = new byte[2048];
+
+        // The first datagram makes the neighbours known, so that the burst does not wait in the ARP queue.
+        BinaryPrimitives.WriteInt32BigEndian(datagram, -1);
+        sender.Send(datagram);
+        Assert.Equal(-1, BinaryPrimitives.ReadInt32BigEndian(received.AsSpan(0, receiver.Receive(received))));
+
+        var sequence = new List<int>();
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                while (sequence.Count < burst)
+                {
+                    int length = receiver.Receive(received);
+                    sequence.Add(BinaryPrimitives.ReadInt32BigEndian(received.AsSpan(0, length)));
+                }
+            }
+            catch (SocketException)
+            {
+                // Nothing for five seconds: the assertion below reports what arrived.
+            }
+        })
+        { IsBackground = true };
+        reader.Start();
+        for (int i = 0; i < burst; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(datagram, i);
+            sender.Send(datagram);
+        }
+
+        Assert.True(reader.Join(TimeSpan.FromSeconds(30)), "the receiver did not finish");
+        output.WriteLine($"received {sequence.Count} of {burst} datagrams");
+        Assert.Equal(Enumerable.Range(0, burst), sequence);
+        // UDP stays NEW until a reply: every datagram went through FORWARD's lan-to-wan rule exactly once.
+        var save = firewall.Tool(["iptables-save", "-c", "-t", "filter"]);
+        Assert.Contains($"[{burst + 1}:{(burst + 1) * (20 + 8 + datagram.Length)}] -A FORWARD -i lan -o wan -j ACCEPT\n", save.Stdout, StringComparison.Ordinal);
     }
 
     // A bulk TCP transfer from the client to the external host (masqueraded), then a flood ping; both cross the router.
