@@ -11,7 +11,7 @@ namespace Sekisho.Netfilter.Classifier;
 /// <remarks>
 /// Open addressing with linear probing over an array of keys (the masked address pairs, eight to a cache line, so
 /// that a probe that misses, the usual outcome, reads only keys) beside an array of buckets at the same indices (rule
-/// count, the first rule inline, an array of the others); a bucket holds the rules of that pair sorted by priority,
+/// count, the first rule inline, the others in <see cref="BoxLanes"/>); a bucket holds the rules of that pair sorted by priority,
 /// each a 32-byte <see cref="RuleBox"/> checked in full (a table's masks may be shorter than its rules' prefixes, as
 /// TupleMerge relaxes them). A bucket emptied by deletions keeps its key, so probing never needs tombstones; the next
 /// growth drops it.
@@ -74,7 +74,7 @@ internal sealed class TupleTable
             {
                 if (slot.More is not null)
                 {
-                    bytes += 24 + slot.More.Length * 32L;
+                    bytes += BoxLanes.Bytes(slot.More);
                 }
             }
 
@@ -118,32 +118,16 @@ internal sealed class TupleTable
         {
             entry.First = rule;
         }
+        else if (rule.Priority < entry.First.Priority)
+        {
+            // The bucket is First followed by More's count - 1 boxes, in priority order.
+            entry.More = BoxLanes.Insert(entry.More, count - 1, 0, entry.First);
+            entry.First = rule;
+        }
         else
         {
-            // The bucket is First followed by More[0 .. count - 1), in priority order.
-            var more = entry.More ?? new RuleBox[2];
-            if (count - 1 == more.Length)
-            {
-                Array.Resize(ref more, more.Length * 2);
-            }
-
-            entry.More = more;
-            int at = count - 1;
-            while (at > 0 && more[at - 1].Priority > rule.Priority)
-            {
-                more[at] = more[at - 1];
-                at--;
-            }
-
-            if (at == 0 && entry.First.Priority > rule.Priority)
-            {
-                more[0] = entry.First;
-                entry.First = rule;
-            }
-            else
-            {
-                more[at] = rule;
-            }
+            int at = entry.More is null ? 0 : BoxLanes.Position(entry.More, count - 1, rule.Priority);
+            entry.More = BoxLanes.Insert(entry.More, count - 1, at, rule);
         }
 
         entry.Count = count + 1;
@@ -168,24 +152,19 @@ internal sealed class TupleTable
         {
             if (rest > 0)
             {
-                entry.First = more![0];
-                Array.Copy(more, 1, more, 0, rest - 1);
+                entry.First = BoxLanes.Get(more!, 0);
+                BoxLanes.RemoveAt(more!, rest, 0);
             }
         }
         else
         {
-            int i = 0;
-            while (i < rest && !more![i].Same(rule))
-            {
-                i++;
-            }
-
-            if (i == rest)
+            int at = rest == 0 ? 0 : BoxLanes.Position(more!, rest, rule.Priority);
+            if (at == rest || !BoxLanes.Get(more!, at).Same(rule))
             {
                 return false;
             }
 
-            Array.Copy(more!, i + 1, more!, i, rest - i - 1);
+            BoxLanes.RemoveAt(more!, rest, at);
         }
 
         entry.Count = rest;
@@ -249,7 +228,7 @@ internal sealed class TupleTable
 
         if (entry.More is { } more)
         {
-            Scan(more, Math.Min(entry.Count - 1, more.Length), key, from, ref best);
+            BoxLanes.Scan(more, entry.Count - 1, key, from, ref best);
         }
     }
 
@@ -265,31 +244,6 @@ internal sealed class TupleTable
             int slot = (int)((Key(key.Source, key.Destination) * Golden) >> _shift);
             Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_keys), slot)));
             Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), slot)));
-        }
-    }
-
-    // The overflow of a bucket whose first rule lies before "from" (count is at most more.Length: no bounds checks).
-    private static void Scan(RuleBox[] more, int count, in PacketKey key, int from, ref int best)
-    {
-        ref var box = ref MemoryMarshal.GetArrayDataReference(more);
-        for (int i = 0; i < count; i++, box = ref Unsafe.Add(ref box, 1))
-        {
-            int priority = box.Priority;
-            if (priority < from)
-            {
-                continue;
-            }
-
-            if (priority >= best)
-            {
-                return;
-            }
-
-            if (box.Contains(key))
-            {
-                best = priority;
-                return;
-            }
         }
     }
 
@@ -358,6 +312,6 @@ internal sealed class TupleTable
     {
         public int Count;
         public RuleBox First;
-        public RuleBox[]? More;
+        public uint[]? More;
     }
 }
