@@ -104,10 +104,12 @@ internal static class ClassifierReport
 
     /// <summary>
     /// <c>--classifier-lookup</c>: the lookup column alone (build, check against the brute force, Mpps), quick enough
-    /// to alternate old and new builds in A/B runs.
+    /// to alternate old and new builds in A/B runs; with <c>--profile</c>, the tables and probes per lookup too.
     /// </summary>
     public static int RunLookup(IReadOnlyList<string> sets)
     {
+        bool profile = sets.Contains("--profile");
+        sets = [.. sets.Where(s => s != "--profile")];
         foreach (string name in sets.Count > 0 ? sets : s_sets)
         {
             var set = ClassBenchSet.Load(name);
@@ -116,6 +118,11 @@ internal static class ClassifierReport
             var classifier = TupleClassifier.Build(set.Boxes);
             double build = stopwatch.Elapsed.TotalMilliseconds;
             Verify(name, set, classifier, traffic);
+            if (profile)
+            {
+                Console.WriteLine(classifier.Profile(traffic));
+            }
+
             double lookup = Rate(() => Pass(classifier, traffic));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: {classifier.TableCount} tables, {classifier.MemoryBytes / 1e6:F1} MB, build {build:F0} ms, lookup {lookup / 1e6:F1} Mpps"));

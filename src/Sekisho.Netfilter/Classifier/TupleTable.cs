@@ -82,6 +82,27 @@ internal sealed class TupleTable
         }
     }
 
+    /// <summary>For the benchmark tool: the buckets, the largest, the slots.</summary>
+    internal string Buckets()
+    {
+        int buckets = 0;
+        int largest = 0;
+        foreach (var slot in _slots)
+        {
+            buckets += slot.Count > 0 ? 1 : 0;
+            largest = Math.Max(largest, slot.Count);
+        }
+
+        return $"{buckets} buckets (largest {largest}), {_keys.Length} slots";
+    }
+
+    /// <summary>How many rules share the packet's bucket.</summary>
+    internal int BucketCount(in PacketKey key)
+    {
+        int slot = FindSlot(Key(key.Source, key.Destination));
+        return slot < 0 ? 0 : _slots[slot].Count;
+    }
+
     /// <summary>How many rules share <paramref name="rule"/>'s bucket.</summary>
     internal int BucketCount(in RuleBox rule)
     {
