@@ -24,22 +24,22 @@ public sealed class TupleClassifier
     /// <summary>The most rules a bucket takes before a rule looks for another table.</summary>
     public const int CollisionLimit = 128;
 
-    private readonly Dictionary<int, TupleTable> _owner = [];
     private TupleTable[] _tables = new TupleTable[4];
     private int _tableCount;
+    private int _count;
 
     /// <summary>The number of rules.</summary>
-    public int Count => _owner.Count;
+    public int Count => _count;
 
     /// <summary>The number of tuple tables.</summary>
     public int TableCount => _tableCount;
 
-    /// <summary>An estimate of the bytes the classifier holds: tables, buckets, and the priority index.</summary>
+    /// <summary>An estimate of the bytes the classifier holds: tables and buckets.</summary>
     public long MemoryBytes
     {
         get
         {
-            long bytes = 64 + _tables.Length * 8L + _owner.Count * 24L + _owner.Count * 4L;
+            long bytes = 64 + _tables.Length * 8L;
             for (int i = 0; i < _tableCount; i++)
             {
                 bytes += _tables[i].MemoryBytes;
@@ -63,18 +63,12 @@ public sealed class TupleClassifier
         return classifier;
     }
 
-    /// <summary>Adds a rule. Its priority must not be in use.</summary>
-    /// <exception cref="ArgumentException">The priority is in use.</exception>
+    /// <summary>Adds a rule. Its priority must not be in use (not checked: the owner numbers its rules).</summary>
     public void Insert(in RuleBox rule)
     {
-        if (_owner.ContainsKey(rule.Priority))
-        {
-            throw new ArgumentException($"Priority {rule.Priority} is in use.", nameof(rule));
-        }
-
         var table = Choose(rule);
         table.Add(rule);
-        _owner.Add(rule.Priority, table);
+        _count++;
         int at = Array.IndexOf(_tables, table, 0, _tableCount);
         while (at > 0 && _tables[at - 1].MinPriority > table.MinPriority)
         {
@@ -89,13 +83,59 @@ public sealed class TupleClassifier
     /// <returns>False when no such rule is there (nothing changes).</returns>
     public bool Remove(in RuleBox rule)
     {
-        if (!_owner.TryGetValue(rule.Priority, out var table) || !table.Remove(rule))
+        int source = RuleBox.PrefixLength(rule.SourceMask);
+        int destination = RuleBox.PrefixLength(rule.DestinationMask);
+        for (int i = 0; i < _tableCount; i++)
         {
-            return false;
+            var table = _tables[i];
+            if (table.SourceLength <= source && table.DestinationLength <= destination && table.Remove(rule))
+            {
+                _count--;
+                return true;
+            }
         }
 
-        _owner.Remove(rule.Priority);
-        return true;
+        return false;
+    }
+
+    /// <summary>
+    /// A new classifier with <paramref name="rule"/> inserted where every rule of priority
+    /// <paramref name="rule"/>.Priority or later has moved one priority up (a rule inserted into a chain numbered by
+    /// position). This one is not changed: a packet still walking it sees it whole.
+    /// </summary>
+    public TupleClassifier WithInserted(in RuleBox rule)
+    {
+        var copy = Copy(rule.Priority, 1);
+        copy.Insert(rule);
+        return copy;
+    }
+
+    /// <summary>
+    /// A new classifier with <paramref name="rule"/> in place of <paramref name="old"/> (the same priority); null when
+    /// <paramref name="old"/> is not there. This one is not changed.
+    /// </summary>
+    public TupleClassifier? WithReplaced(in RuleBox old, in RuleBox rule)
+    {
+        var copy = Copy(int.MaxValue, 0);
+        if (!copy.Remove(old))
+        {
+            return null;
+        }
+
+        copy.Insert(rule);
+        return copy;
+    }
+
+    /// <summary>
+    /// A new classifier without <paramref name="rule"/>, every later rule moved one priority down (a rule deleted
+    /// from a chain numbered by position); null when the rule is not there. This one is not changed.
+    /// </summary>
+    public TupleClassifier? WithRemoved(in RuleBox rule)
+    {
+        // After the shift the next rule has the removed one's priority; if it is the same box too, the two are
+        // indistinguishable and removing either leaves the same classifier.
+        var copy = Copy(rule.Priority + 1, -1);
+        return copy.Remove(rule) ? copy : null;
     }
 
     /// <summary>
@@ -164,6 +204,18 @@ public sealed class TupleClassifier
         text.Append(System.FormattableString.Invariant(
             $"  per lookup: {probes / n:F2} tables probed, {buckets / n:F2} buckets found holding {rules / n:F1} rules"));
         return text.ToString();
+    }
+
+    // A deep copy whose priorities at or after "from" are moved by "delta" (which keeps their order).
+    private TupleClassifier Copy(int from, int delta)
+    {
+        var copy = new TupleClassifier { _tables = new TupleTable[_tables.Length], _tableCount = _tableCount, _count = _count };
+        for (int i = 0; i < _tableCount; i++)
+        {
+            copy._tables[i] = _tables[i].Copy(from, delta);
+        }
+
+        return copy;
     }
 
     private TupleTable Choose(in RuleBox rule)

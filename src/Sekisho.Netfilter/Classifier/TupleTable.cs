@@ -47,6 +47,28 @@ internal sealed class TupleTable
         _shift = 61;
     }
 
+    private TupleTable(TupleTable other, int from, int delta)
+        : this(other.SourceLength, other.DestinationLength)
+    {
+        _keys = (ulong[])other._keys.Clone();
+        _slots = (Slot[])other._slots.Clone();
+        _mask = other._mask;
+        _shift = other._shift;
+        _used = other._used;
+        Rules = other.Rules;
+        MinPriority = Shift(other.MinPriority, from, delta);
+        MaxPriority = Shift(other.MaxPriority, from, delta);
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            ref var slot = ref _slots[i];
+            slot.First.Priority = Shift(slot.First.Priority, from, delta);
+            if (slot.More is { } more)
+            {
+                slot.More = BoxLanes.Copy(more, from, delta);
+            }
+        }
+    }
+
     internal int SourceLength { get; }
 
     internal int DestinationLength { get; }
@@ -95,6 +117,16 @@ internal sealed class TupleTable
 
         return $"{buckets} buckets (largest {largest}), {_keys.Length} slots";
     }
+
+    /// <summary>A deep copy whose priorities at or after <paramref name="from"/> are moved by <paramref name="delta"/>.</summary>
+    internal TupleTable Copy(int from, int delta) => new(this, from, delta);
+
+    /// <summary>
+    /// <paramref name="priority"/> moved by <paramref name="delta"/> when it is at or after <paramref name="from"/>;
+    /// the bounds <see cref="int.MinValue"/> and <see cref="int.MaxValue"/> (no rule) stay.
+    /// </summary>
+    internal static int Shift(int priority, int from, int delta) =>
+        priority >= from && priority != int.MaxValue && priority != int.MinValue ? priority + delta : priority;
 
     /// <summary>How many rules share the packet's bucket.</summary>
     internal int BucketCount(in PacketKey key)

@@ -67,13 +67,52 @@ public sealed class TupleClassifierTests
         }
     }
 
-    [Fact]
-    public void Insert_UsedPriority_Throws()
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    [InlineData(23)]
+    public void WithInsertedRemovedReplaced_PositionsShift_AsBruteForce_OriginalUnchanged(int seed)
     {
-        var classifier = TupleClassifier.Build([RuleBox.Any(5)]);
-        Assert.Throws<ArgumentException>(() => classifier.Insert(RuleBox.Any(5)));
-        Assert.Equal(5, classifier.FirstCandidate(default, 0));
-        Assert.Equal(int.MaxValue, classifier.FirstCandidate(default, 6));
+        // Priorities are positions, as in a chain: an insertion at k moves the rules from k on one up, a deletion
+        // moves the later ones down. Every step must leave the classifier it started from answering as before.
+        var random = new Random(seed);
+        var boxes = Enumerable.Range(0, 400).Select(i => RandomBox(random, i)).ToList();
+        var classifier = TupleClassifier.Build(boxes.ToArray());
+        for (int step = 0; step < 300; step++)
+        {
+            var before = boxes.ToList();
+            var previous = classifier;
+            int at = random.Next(boxes.Count);
+            switch (random.Next(3))
+            {
+                case 0:
+                    var added = RandomBox(random, at);
+                    classifier = classifier.WithInserted(added);
+                    boxes.Insert(at, added);
+                    break;
+                case 1:
+                    classifier = classifier.WithRemoved(boxes[at])!;
+                    boxes.RemoveAt(at);
+                    break;
+                default:
+                    var replacement = RandomBox(random, at);
+                    classifier = classifier.WithReplaced(boxes[at], replacement)!;
+                    boxes[at] = replacement;
+                    break;
+            }
+
+            boxes = boxes.Select((box, i) => box with { Priority = i }).ToList();
+            Assert.Equal(boxes.Count, classifier.Count);
+            for (int i = 0; i < 8; i++)
+            {
+                var key = KeyNear(random, boxes);
+                int from = random.Next(2) == 0 ? random.Next(boxes.Count) : 0;
+                Assert.Equal(BruteForce(boxes, key, from), classifier.FirstCandidate(key, from));
+                Assert.Equal(BruteForce(before, key, from), previous.FirstCandidate(key, from));
+            }
+        }
+
+        Assert.Null(classifier.WithRemoved(RuleBox.Any(5000)));
     }
 
     [Fact]
