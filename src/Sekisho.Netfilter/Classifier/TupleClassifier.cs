@@ -24,6 +24,8 @@ public sealed class TupleClassifier
     /// <summary>The most rules a bucket takes before a rule looks for another table.</summary>
     public const int CollisionLimit = 128;
 
+    private static readonly int[] s_relaxations = [16, 8, 4];
+
     private TupleTable[] _tables = new TupleTable[4];
     private int _tableCount;
     private int _count;
@@ -239,17 +241,26 @@ public sealed class TupleClassifier
             return chosen;
         }
 
-        int relaxedSource = Relax(source);
-        int relaxedDestination = Relax(destination);
-        return Find(relaxedSource, relaxedDestination) is null
-            ? Create(relaxedSource, relaxedDestination)
-            : Find(source, destination) ?? Create(source, destination);
+        // Every existing table the rule fits is full where the rule would go: make the first missing table of the
+        // ladder of relaxations, else take the rule's exact tuple.
+        foreach (int step in s_relaxations)
+        {
+            int relaxedSource = Relax(source, step);
+            int relaxedDestination = Relax(destination, step);
+            if (Find(relaxedSource, relaxedDestination) is null)
+            {
+                return Create(relaxedSource, relaxedDestination);
+            }
+        }
+
+        return Find(source, destination) ?? Create(source, destination);
     }
 
-    // The relaxed length of a new table: 0 or 16 bits. Coarse tables mean few probes per lookup, and their larger
-    // buckets are cheap to scan eight boxes at a time (measured on ClassBench against 0/16/32, grids of 4 and 8 bits,
-    // and collision limits of 64 and 256).
-    private static int Relax(int length) => length >= 16 ? 16 : 0;
+    // The relaxed length of a new table: a multiple of "step" bits, at most 16 for the first table of a rule. Coarse
+    // tables mean few probes per lookup, and their larger buckets are cheap to scan eight boxes at a time (measured on
+    // ClassBench against 0/16/32, grids of 4 and 8 bits, and collision limits of 64 and 256); a rule whose coarse bucket
+    // is full tries 8 bits then 4 (fw1_100k: 45 tables, most of them exact tuples, before these steps).
+    private static int Relax(int length, int step) => Math.Min(length, step == 16 ? 16 : 32) / step * step;
 
     private TupleTable? Find(int source, int destination)
     {
