@@ -62,21 +62,6 @@ internal static class BoxLanes
         };
     }
 
-    /// <summary>A copy whose priorities at or after <paramref name="from"/> are moved by <paramref name="delta"/>.</summary>
-    internal static uint[] Copy(uint[] lanes, int from, int delta)
-    {
-        var copy = (uint[])lanes.Clone();
-        for (int at = PriorityField * Width; at < copy.Length; at += BlockSize)
-        {
-            for (int i = at; i < at + Width; i++)
-            {
-                copy[i] = (uint)TupleTable.Shift((int)copy[i], from, delta);
-            }
-        }
-
-        return copy;
-    }
-
     /// <summary>
     /// Inserts <paramref name="box"/> at <paramref name="index"/> of the <paramref name="count"/> boxes, moving the
     /// later ones up; returns the array, a larger one when <paramref name="lanes"/> was full or null.

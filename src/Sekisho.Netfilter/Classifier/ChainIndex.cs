@@ -35,9 +35,9 @@ internal sealed class ChainIndex
     private readonly int[] _chainOf;
     private readonly int[] _start;
     private readonly int[] _tail;
-    private readonly TupleClassifier?[] _classifiers;
+    private readonly ChainClassifier?[] _classifiers;
 
-    private ChainIndex(int[] chainOf, int[] start, int[] tail, TupleClassifier?[] classifiers, ClassifierUpdates updates)
+    private ChainIndex(int[] chainOf, int[] start, int[] tail, ChainClassifier?[] classifiers, ClassifierUpdates updates)
     {
         _chainOf = chainOf;
         _start = start;
@@ -80,7 +80,7 @@ internal sealed class ChainIndex
         var chainOf = new int[entries.Length];
         var starts = new List<int>();
         var tails = new List<int>();
-        var classifiers = new List<TupleClassifier?>();
+        var classifiers = new List<ChainClassifier?>();
         var updates = new int[3];
         int start = 0;
         for (int i = 0; i < entries.Length; i++)
@@ -93,7 +93,7 @@ internal sealed class ChainIndex
 
             starts.Add(start);
             tails.Add(i);
-            TupleClassifier? classifier = null;
+            ChainClassifier? classifier = null;
             if (i - start >= threshold)
             {
                 var before = old is not null && old.TryGetValue(entries[i].Chain, out var chain) ? chain : default;
@@ -145,13 +145,13 @@ internal sealed class ChainIndex
         }
 
         int start = _start[chain];
-        int next = classifier.FirstCandidate(key, index - start);
-        return next == int.MaxValue ? _tail[chain] : start + next;
+        int next = classifier.Next(key, index - start);
+        return next < 0 ? _tail[chain] : start + next;
     }
 
     // The classifier of the chain of entries [start, end): the previous one if its rules are the same objects, a copy
     // with one change if one rule was inserted, deleted or replaced, else a new one.
-    private static TupleClassifier Take(OldChain before, CompiledEntry[] entries, int start, int end, int[] updates)
+    private static ChainClassifier Take(OldChain before, CompiledEntry[] entries, int start, int end, int[] updates)
     {
         int count = end - start;
         if (before.Classifier is { } classifier)
@@ -171,41 +171,23 @@ internal sealed class ChainIndex
                 suffix++;
             }
 
-            if (count == oldCount && prefix == count)
+            var changed = (count - oldCount, count - prefix - suffix) switch
             {
-                updates[Kept]++;
-                return classifier;
-            }
-
-            if (count == oldCount && prefix + suffix == count - 1
-                && classifier.WithReplaced(EntryBoxes.Of(old[before.Start + prefix], prefix), EntryBoxes.Of(entries[start + prefix], prefix)) is { } replaced)
+                (0, 0) => classifier,
+                (0, 1) => classifier.WithReplaced(prefix, old[before.Start + prefix], entries[start + prefix]),
+                (1, 1) => classifier.WithInserted(prefix, entries[start + prefix]),
+                (-1, 0) => classifier.WithRemoved(prefix, old[before.Start + prefix]),
+                _ => null,
+            };
+            if (changed is not null)
             {
-                updates[Changed]++;
-                return replaced;
+                updates[changed == classifier ? Kept : Changed]++;
+                return changed;
             }
-
-            if (count == oldCount + 1 && prefix + suffix == oldCount)
-            {
-                updates[Changed]++;
-                return classifier.WithInserted(EntryBoxes.Of(entries[start + prefix], prefix));
-            }
-
-            if (count == oldCount - 1 && prefix + suffix == count
-                && classifier.WithRemoved(EntryBoxes.Of(old[before.Start + prefix], prefix)) is { } removed)
-            {
-                updates[Changed]++;
-                return removed;
-            }
-        }
-
-        var boxes = new RuleBox[count];
-        for (int i = 0; i < count; i++)
-        {
-            boxes[i] = EntryBoxes.Of(entries[start + i], i);
         }
 
         updates[Built]++;
-        return TupleClassifier.Build(boxes);
+        return ChainClassifier.Build(entries, start, count);
     }
 
     // The chains that have a classifier, by name, with their entries.
@@ -223,5 +205,5 @@ internal sealed class ChainIndex
         return chains;
     }
 
-    private readonly record struct OldChain(CompiledEntry[] Entries, int Start, int End, TupleClassifier? Classifier);
+    private readonly record struct OldChain(CompiledEntry[] Entries, int Start, int End, ChainClassifier? Classifier);
 }

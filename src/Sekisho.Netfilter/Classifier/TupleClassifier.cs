@@ -30,6 +30,10 @@ public sealed class TupleClassifier
     private int _tableCount;
     private int _count;
 
+    // Null while no other classifier shares the tables; after WithInserted and the like, the tables this one has
+    // copied (and may change), every other being shared.
+    private HashSet<TupleTable>? _copied;
+
     /// <summary>The number of rules.</summary>
     public int Count => _count;
 
@@ -68,10 +72,11 @@ public sealed class TupleClassifier
     /// <summary>Adds a rule. Its priority must not be in use (not checked: the owner numbers its rules).</summary>
     public void Insert(in RuleBox rule)
     {
-        var table = Choose(rule);
+        var chosen = Choose(rule);
+        int at = Array.IndexOf(_tables, chosen, 0, _tableCount);
+        var table = Own(at);
         table.Add(rule);
         _count++;
-        int at = Array.IndexOf(_tables, table, 0, _tableCount);
         while (at > 0 && _tables[at - 1].MinPriority > table.MinPriority)
         {
             _tables[at] = _tables[at - 1];
@@ -90,8 +95,9 @@ public sealed class TupleClassifier
         for (int i = 0; i < _tableCount; i++)
         {
             var table = _tables[i];
-            if (table.SourceLength <= source && table.DestinationLength <= destination && table.Remove(rule))
+            if (table.SourceLength <= source && table.DestinationLength <= destination && table.Holds(rule))
             {
+                Own(i).Remove(rule);
                 _count--;
                 return true;
             }
@@ -101,24 +107,30 @@ public sealed class TupleClassifier
     }
 
     /// <summary>
-    /// A new classifier with <paramref name="rule"/> inserted where every rule of priority
-    /// <paramref name="rule"/>.Priority or later has moved one priority up (a rule inserted into a chain numbered by
-    /// position). This one is not changed: a packet still walking it sees it whole.
+    /// A new classifier with <paramref name="rule"/> added (its priority must not be in use). This one is not
+    /// changed, so a packet still walking it sees it whole; the two share every table but the one the rule goes to.
     /// </summary>
     public TupleClassifier WithInserted(in RuleBox rule)
     {
-        var copy = Copy(rule.Priority, 1);
+        var copy = Share();
         copy.Insert(rule);
         return copy;
     }
 
+    /// <summary>A new classifier without <paramref name="rule"/>, or null when it is not there. This one is not changed.</summary>
+    public TupleClassifier? WithRemoved(in RuleBox rule)
+    {
+        var copy = Share();
+        return copy.Remove(rule) ? copy : null;
+    }
+
     /// <summary>
-    /// A new classifier with <paramref name="rule"/> in place of <paramref name="old"/> (the same priority); null when
-    /// <paramref name="old"/> is not there. This one is not changed.
+    /// A new classifier with <paramref name="rule"/> in place of <paramref name="old"/>; null when <paramref name="old"/>
+    /// is not there. This one is not changed.
     /// </summary>
     public TupleClassifier? WithReplaced(in RuleBox old, in RuleBox rule)
     {
-        var copy = Copy(int.MaxValue, 0);
+        var copy = Share();
         if (!copy.Remove(old))
         {
             return null;
@@ -126,18 +138,6 @@ public sealed class TupleClassifier
 
         copy.Insert(rule);
         return copy;
-    }
-
-    /// <summary>
-    /// A new classifier without <paramref name="rule"/>, every later rule moved one priority down (a rule deleted
-    /// from a chain numbered by position); null when the rule is not there. This one is not changed.
-    /// </summary>
-    public TupleClassifier? WithRemoved(in RuleBox rule)
-    {
-        // After the shift the next rule has the removed one's priority; if it is the same box too, the two are
-        // indistinguishable and removing either leaves the same classifier.
-        var copy = Copy(rule.Priority + 1, -1);
-        return copy.Remove(rule) ? copy : null;
     }
 
     /// <summary>
@@ -208,16 +208,32 @@ public sealed class TupleClassifier
         return text.ToString();
     }
 
-    // A deep copy whose priorities at or after "from" are moved by "delta" (which keeps their order).
-    private TupleClassifier Copy(int from, int delta)
+    // A classifier that shares this one's tables; from now on neither changes a shared table, but a copy of it.
+    private TupleClassifier Share()
     {
-        var copy = new TupleClassifier { _tables = new TupleTable[_tables.Length], _tableCount = _tableCount, _count = _count };
-        for (int i = 0; i < _tableCount; i++)
+        _copied = new HashSet<TupleTable>(ReferenceEqualityComparer.Instance);
+        return new TupleClassifier
         {
-            copy._tables[i] = _tables[i].Copy(from, delta);
+            _tables = (TupleTable[])_tables.Clone(),
+            _tableCount = _tableCount,
+            _count = _count,
+            _copied = new HashSet<TupleTable>(ReferenceEqualityComparer.Instance),
+        };
+    }
+
+    // The table at "index", to change: copied first when it may be shared with another classifier.
+    private TupleTable Own(int index)
+    {
+        var table = _tables[index];
+        if (_copied is null || _copied.Contains(table))
+        {
+            return table;
         }
 
-        return copy;
+        table = table.Copy();
+        _tables[index] = table;
+        _copied.Add(table);
+        return table;
     }
 
     private TupleTable Choose(in RuleBox rule)
@@ -284,6 +300,7 @@ public sealed class TupleClassifier
         }
 
         _tables[_tableCount++] = table;
+        _copied?.Add(table);
         return table;
     }
 }

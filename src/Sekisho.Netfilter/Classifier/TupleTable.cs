@@ -29,6 +29,7 @@ internal sealed class TupleTable
     // at the end of _slots (so probing needs no flag beside the keys).
     private const ulong Empty = ulong.MaxValue;
 
+    private readonly bool _sharedLanes;
     private ulong[] _keys;
     private Slot[] _slots;
     private int _mask;
@@ -47,7 +48,8 @@ internal sealed class TupleTable
         _shift = 61;
     }
 
-    private TupleTable(TupleTable other, int from, int delta)
+    // A copy sharing the buckets' lane arrays with "other" (each copied before its first change here).
+    private TupleTable(TupleTable other)
         : this(other.SourceLength, other.DestinationLength)
     {
         _keys = (ulong[])other._keys.Clone();
@@ -55,18 +57,10 @@ internal sealed class TupleTable
         _mask = other._mask;
         _shift = other._shift;
         _used = other._used;
+        _sharedLanes = true;
         Rules = other.Rules;
-        MinPriority = Shift(other.MinPriority, from, delta);
-        MaxPriority = Shift(other.MaxPriority, from, delta);
-        for (int i = 0; i < _slots.Length; i++)
-        {
-            ref var slot = ref _slots[i];
-            slot.First.Priority = Shift(slot.First.Priority, from, delta);
-            if (slot.More is { } more)
-            {
-                slot.More = BoxLanes.Copy(more, from, delta);
-            }
-        }
+        MinPriority = other.MinPriority;
+        MaxPriority = other.MaxPriority;
     }
 
     internal int SourceLength { get; }
@@ -118,15 +112,31 @@ internal sealed class TupleTable
         return $"{buckets} buckets (largest {largest}), {_keys.Length} slots";
     }
 
-    /// <summary>A deep copy whose priorities at or after <paramref name="from"/> are moved by <paramref name="delta"/>.</summary>
-    internal TupleTable Copy(int from, int delta) => new(this, from, delta);
-
     /// <summary>
-    /// <paramref name="priority"/> moved by <paramref name="delta"/> when it is at or after <paramref name="from"/>;
-    /// the bounds <see cref="int.MinValue"/> and <see cref="int.MaxValue"/> (no rule) stay.
+    /// A copy to change while this one stays as it is: the key and slot arrays are copied, a bucket's lane array only
+    /// when the copy changes that bucket.
     /// </summary>
-    internal static int Shift(int priority, int from, int delta) =>
-        priority >= from && priority != int.MaxValue && priority != int.MinValue ? priority + delta : priority;
+    internal TupleTable Copy() => new(this);
+
+    /// <summary>Whether the table holds <paramref name="rule"/> (the same box and priority).</summary>
+    internal bool Holds(in RuleBox rule)
+    {
+        int slot = FindSlot(Key(rule.Source, rule.Destination));
+        if (slot < 0 || _slots[slot].Count == 0)
+        {
+            return false;
+        }
+
+        ref var entry = ref _slots[slot];
+        if (entry.First.Same(rule))
+        {
+            return true;
+        }
+
+        int rest = entry.Count - 1;
+        int at = rest == 0 ? 0 : BoxLanes.Position(entry.More!, rest, rule.Priority);
+        return at < rest && BoxLanes.Get(entry.More!, at).Same(rule);
+    }
 
     /// <summary>How many rules share the packet's bucket.</summary>
     internal int BucketCount(in PacketKey key)
@@ -166,6 +176,7 @@ internal sealed class TupleTable
         }
 
         ref var entry = ref _slots[slot];
+        OwnLanes(ref entry);
         int count = entry.Count;
         if (count == 0)
         {
@@ -199,6 +210,7 @@ internal sealed class TupleTable
         }
 
         ref var entry = ref _slots[slot];
+        OwnLanes(ref entry);
         int rest = entry.Count - 1;
         var more = entry.More;
         if (entry.First.Same(rule))
@@ -297,6 +309,15 @@ internal sealed class TupleTable
             int slot = (int)((Key(key.Source, key.Destination) * Golden) >> _shift);
             Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_keys), slot)));
             Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), slot)));
+        }
+    }
+
+    // A copied table copies a bucket's lane array before changing it: the table it was copied from still reads it.
+    private void OwnLanes(ref Slot entry)
+    {
+        if (_sharedLanes && entry.More is { } more)
+        {
+            entry.More = (uint[])more.Clone();
         }
     }
 

@@ -148,6 +148,31 @@ public sealed class ClassifierEquivalenceTests
     }
 
     [Fact]
+    public void Inserts_AtOnePlace_ChangeUntilNoRoom_ThenBuild_AnswersRight()
+    {
+        // Priorities leave 1023 free numbers between neighbours; inserting again and again at the same place halves
+        // the room each time (512, 256, ... 1), so the eleventh insertion there finds none and the chain is built again.
+        string rules = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+            + string.Concat(Enumerable.Range(0, 40).Select(i => $"-A INPUT -s 10.0.{i}.0/24 -j DROP\n"))
+            + "COMMIT\n";
+        using var world = new World(rules, ClassifierMode.Auto, trace: false, 1);
+        var seen = new List<ClassifierUpdates>();
+        for (int i = 0; i < 12; i++)
+        {
+            world.Run(["-I", "INPUT", "2", "-s", $"10.0.1.{i}", "-j", "ACCEPT"]);
+            seen.Add(world.Net.Tables["filter"].ClassifierUpdates);
+            var ip = new IpFields(Ipv4Address.Parse($"10.0.1.{i}"), Ipv4Address.Parse("192.0.2.1"));
+            Assert.Equal(NfVerdict.Accept, world.Send(Hook.LocalIn, PacketBuilder.Udp(ip, 1, 2), 0, TimeSpan.Zero));
+            ip = new IpFields(Ipv4Address.Parse("10.0.1.200"), Ipv4Address.Parse("192.0.2.1"));
+            Assert.Equal(NfVerdict.Drop, world.Send(Hook.LocalIn, PacketBuilder.Udp(ip, 1, 2), 0, TimeSpan.Zero));
+        }
+
+        Assert.Equal(Enumerable.Repeat(new ClassifierUpdates(0, 1, 0), 10), seen.Take(10));
+        Assert.Equal(new ClassifierUpdates(0, 0, 1), seen[10]);
+        Assert.Equal(new ClassifierUpdates(0, 1, 0), seen[11]);
+    }
+
+    [Fact]
     public void Auto_ShortChains_StayLinear_LongChainsClassified()
     {
         string Rules(int count) => "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"

@@ -71,48 +71,54 @@ public sealed class TupleClassifierTests
     [InlineData(21)]
     [InlineData(22)]
     [InlineData(23)]
-    public void WithInsertedRemovedReplaced_PositionsShift_AsBruteForce_OriginalUnchanged(int seed)
+    public void WithInsertedRemovedReplaced_AsBruteForce_OriginalUnchanged(int seed)
     {
-        // Priorities are positions, as in a chain: an insertion at k moves the rules from k on one up, a deletion
-        // moves the later ones down. Every step must leave the classifier it started from answering as before.
+        // Each step makes a new classifier; every earlier one must go on answering as before (copy on write).
         var random = new Random(seed);
-        var boxes = Enumerable.Range(0, 400).Select(i => RandomBox(random, i)).ToList();
-        var classifier = TupleClassifier.Build(boxes.ToArray());
+        var boxes = Enumerable.Range(0, 400).Select(i => RandomBox(random, i * 16)).ToList();
+        var history = new List<(TupleClassifier Classifier, List<RuleBox> Boxes)> { (TupleClassifier.Build(boxes.ToArray()), boxes) };
         for (int step = 0; step < 300; step++)
         {
-            var before = boxes.ToList();
-            var previous = classifier;
+            var (classifier, before) = history[^1];
+            boxes = before.ToList();
             int at = random.Next(boxes.Count);
             switch (random.Next(3))
             {
                 case 0:
-                    var added = RandomBox(random, at);
+                    int priority;
+                    do
+                    {
+                        priority = random.Next(500 * 16);
+                    }
+                    while (boxes.Any(b => b.Priority == priority));
+                    var added = RandomBox(random, priority);
                     classifier = classifier.WithInserted(added);
-                    boxes.Insert(at, added);
+                    boxes.Add(added);
                     break;
                 case 1:
                     classifier = classifier.WithRemoved(boxes[at])!;
                     boxes.RemoveAt(at);
                     break;
                 default:
-                    var replacement = RandomBox(random, at);
+                    var replacement = RandomBox(random, boxes[at].Priority);
                     classifier = classifier.WithReplaced(boxes[at], replacement)!;
                     boxes[at] = replacement;
                     break;
             }
 
-            boxes = boxes.Select((box, i) => box with { Priority = i }).ToList();
+            history.Add((classifier, boxes));
             Assert.Equal(boxes.Count, classifier.Count);
             for (int i = 0; i < 8; i++)
             {
+                var (earlier, earlierBoxes) = history[random.Next(history.Count)];
                 var key = KeyNear(random, boxes);
-                int from = random.Next(2) == 0 ? random.Next(boxes.Count) : 0;
+                int from = random.Next(2) == 0 ? random.Next(500 * 16) : 0;
                 Assert.Equal(BruteForce(boxes, key, from), classifier.FirstCandidate(key, from));
-                Assert.Equal(BruteForce(before, key, from), previous.FirstCandidate(key, from));
+                Assert.Equal(BruteForce(earlierBoxes, key, from), earlier.FirstCandidate(key, from));
             }
         }
 
-        Assert.Null(classifier.WithRemoved(RuleBox.Any(5000)));
+        Assert.Null(history[^1].Classifier.WithRemoved(RuleBox.Any(500 * 16 + 1)));
     }
 
     [Fact]
