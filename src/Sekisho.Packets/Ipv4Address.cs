@@ -61,6 +61,9 @@ public readonly record struct Ipv4Address(uint Value) : IComparable<Ipv4Address>
         }
     }
 
+    /// <summary>Whether this is a class D (multicast) address, 224.0.0.0/4.</summary>
+    public bool IsMulticast => (Value & 0xF0000000) == 0xE0000000;
+
     /// <summary>The first octet (most significant byte).</summary>
     public byte A => (byte)(Value >> 24);
 

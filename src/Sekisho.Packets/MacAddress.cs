@@ -22,6 +22,12 @@ public readonly record struct MacAddress(ulong Value)
     /// <summary>Whether the group bit is set (multicast or broadcast).</summary>
     public bool IsMulticast => ((Value >> 40) & 1) != 0;
 
+    /// <summary>
+    /// The Ethernet address of an IPv4 multicast group (RFC 1112, 6.4; the kernel's <c>ip_eth_mc_map</c>):
+    /// 01:00:5e followed by the group's low 23 bits.
+    /// </summary>
+    public static MacAddress ForIpv4Group(Ipv4Address group) => new(0x01005E000000UL | (group.Value & 0x7FFFFF));
+
     /// <summary>Parses "aa:bb:cc:dd:ee:ff", throwing on anything else.</summary>
     public static MacAddress Parse(string text) =>
         TryParse(text, out var address) ? address : throw new FormatException($"Not a MAC address: {text}");

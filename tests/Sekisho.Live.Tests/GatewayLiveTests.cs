@@ -10,21 +10,7 @@ public sealed class GatewayLiveTests(ITestOutputHelper output)
     [KernelFact]
     public void Masquerade_and_port_forward_carry_real_tcp_as_on_the_kernel()
     {
-        KernelEnvironment.EnsureAvailable();
-        List<LiveScenario.Step> kernel;
-        using (new KernelLabLock())
-        using (var network = new RouterNetwork())
-        using (var firewall = new KernelFirewall(network.RouterNamespace))
-        {
-            kernel = LiveScenario.PlayGateway(network, firewall);
-        }
-
-        List<LiveScenario.Step> sekisho;
-        using (var network = new RouterNetwork())
-        using (var firewall = new DaemonFirewall(network.RouterNamespace, ["lan", "wan"]))
-        {
-            sekisho = LiveScenario.PlayGateway(network, firewall);
-        }
+        var (kernel, sekisho) = LiveScenario.OnBoth(() => new RouterNetwork(), n => n.RouterNamespace, ["lan", "wan"], LiveScenario.PlayGateway);
 
         output.WriteLine(string.Join('\n', sekisho));
         foreach (var steps in new[] { kernel, sekisho })

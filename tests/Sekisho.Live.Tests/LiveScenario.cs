@@ -158,6 +158,37 @@ public static partial class LiveScenario
         return steps;
     }
 
+    /// <summary>
+    /// Plays a scenario on server 1 of a fresh <see cref="SeedNetwork"/> twice: protected by the kernel's
+    /// iptables-legacy, then by Sekisho's daemon in front of its eth0; returns both runs' steps.
+    /// </summary>
+    public static (List<Step> Kernel, List<Step> Sekisho) OnServer1(Func<SeedNetwork, IFirewallUnderTest, List<Step>> play) =>
+        OnBoth(() => new SeedNetwork(), n => n.Server1Namespace, ["eth0"], play);
+
+    /// <summary>
+    /// Plays a scenario twice on a fresh network: the namespace <paramref name="protectedNamespace"/> names protected by
+    /// the kernel's iptables-legacy, then by Sekisho's daemon in front of <paramref name="interfaces"/>.
+    /// </summary>
+    public static (List<Step> Kernel, List<Step> Sekisho) OnBoth<TNetwork>(Func<TNetwork> create, Func<TNetwork, string> protectedNamespace,
+        string[] interfaces, Func<TNetwork, IFirewallUnderTest, List<Step>> play)
+        where TNetwork : IDisposable
+    {
+        KernelEnvironment.EnsureAvailable();
+        List<Step> kernel;
+        using (new TestSupport.Lab.KernelLabLock())
+        using (var network = create())
+        using (var firewall = new KernelFirewall(protectedNamespace(network)))
+        {
+            kernel = play(network, firewall);
+        }
+
+        using (var network = create())
+        using (var firewall = new DaemonFirewall(protectedNamespace(network), interfaces))
+        {
+            return (kernel, play(network, firewall));
+        }
+    }
+
     /// <summary><c>iptables-save</c> output without its comment lines (which carry the time).</summary>
     public static string WithoutComments(string save) =>
         string.Join('\n', save.Split('\n').Where(l => !l.StartsWith('#')));

@@ -16,20 +16,7 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
         KernelEnvironment.EnsureAvailable();
         Assert.True(KernelEnvironment.FindOnPath("nc") is not null && KernelEnvironment.FindOnPath("ping") is not null,
             "ping and nc are needed (apt-get install iputils-ping netcat-openbsd)");
-        List<LiveScenario.Step> kernel;
-        using (new KernelLabLock())
-        using (var network = new SeedNetwork())
-        using (var firewall = new KernelFirewall(network.Server1Namespace))
-        {
-            kernel = LiveScenario.Play(network, firewall);
-        }
-
-        List<LiveScenario.Step> sekisho;
-        using (var network = new SeedNetwork())
-        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
-        {
-            sekisho = LiveScenario.Play(network, firewall);
-        }
+        var (kernel, sekisho) = LiveScenario.OnServer1(LiveScenario.Play);
 
         output.WriteLine(string.Join('\n', sekisho));
 
@@ -53,23 +40,31 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
     }
 
     [KernelFact]
-    public void Seed001_ruleset_on_a_host_behaves_as_on_the_kernel()
+    public void Multicast_to_and_from_the_host_as_on_the_kernel()
     {
-        KernelEnvironment.EnsureAvailable();
-        List<LiveScenario.Step> kernel;
-        using (new KernelLabLock())
-        using (var network = new SeedNetwork())
-        using (var firewall = new KernelFirewall(network.Server1Namespace))
+        var (kernel, sekisho) = LiveScenario.OnServer1(LiveScenario.PlayMulticast);
+
+        output.WriteLine(string.Join('\n', sekisho));
+        foreach (var steps in new[] { kernel, sekisho })
         {
-            kernel = LiveScenario.PlaySeed001(network, firewall);
+            Assert.Equal("received \"to the joined group\" from 10.1.77.146", steps[0].Observed);
+            Assert.Equal("[MC-IN] IN=eth0 OUT= MAC=01:00:5e:00:00:fb:0a:a2:e8:49:27:a3:08:00 SRC=10.1.77.146 DST=224.0.0.251 LEN=47 TOS=0x00 PREC=0x00 TTL=1 ID=* DF PROTO=UDP SPT=* DPT=5353 LEN=27", Assert.Single(steps[0].Log));
+            Assert.Equal("nothing received", steps[1].Observed);
+            Assert.Empty(steps[1].Log);
+            Assert.Equal("received \"from server 1\" from 10.1.51.165", steps[2].Observed);
+            Assert.StartsWith("[MC-OUT] IN= OUT=eth0 SRC=10.1.51.165 DST=224.0.0.252 ", Assert.Single(steps[2].Log), StringComparison.Ordinal);
         }
 
-        List<LiveScenario.Step> sekisho;
-        using (var network = new SeedNetwork())
-        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
+        for (int i = 0; i < kernel.Count; i++)
         {
-            sekisho = LiveScenario.PlaySeed001(network, firewall);
+            Assert.Equal(kernel[i].Comparable(), sekisho[i].Comparable());
         }
+    }
+
+    [KernelFact]
+    public void Seed001_ruleset_on_a_host_behaves_as_on_the_kernel()
+    {
+        var (kernel, sekisho) = LiveScenario.OnServer1(LiveScenario.PlaySeed001);
 
         output.WriteLine(string.Join('\n', sekisho));
         foreach (var steps in new[] { kernel, sekisho })
@@ -87,21 +82,7 @@ public sealed class SeedDocumentLiveTests(ITestOutputHelper output)
     [KernelFact]
     public void Seed000_session_with_live_edits_shows_the_kernels_counters()
     {
-        KernelEnvironment.EnsureAvailable();
-        List<LiveScenario.Step> kernel;
-        using (new KernelLabLock())
-        using (var network = new SeedNetwork())
-        using (var firewall = new KernelFirewall(network.Server1Namespace))
-        {
-            kernel = LiveScenario.PlaySession(network, firewall);
-        }
-
-        List<LiveScenario.Step> sekisho;
-        using (var network = new SeedNetwork())
-        using (var firewall = new DaemonFirewall(network.Server1Namespace, ["eth0"]))
-        {
-            sekisho = LiveScenario.PlaySession(network, firewall);
-        }
+        var (kernel, sekisho) = LiveScenario.OnServer1(LiveScenario.PlaySession);
 
         output.WriteLine(string.Join('\n', sekisho));
         foreach (var steps in new[] { kernel, sekisho })

@@ -448,7 +448,7 @@ internal sealed class ReplayCommand : IPacketTransmitter
         var destination = type switch
         {
             PacketType.Broadcast => MacAddress.Broadcast,
-            PacketType.Multicast when ip.Length >= 20 => MulticastMac(Ipv4Address.Read(ip[16..])),
+            PacketType.Multicast when ip.Length >= 20 => MacAddress.ForIpv4Group(Ipv4Address.Read(ip[16..])),
             _ => device.HardwareAddress,
         };
         destination.Write(frame);
@@ -457,8 +457,6 @@ internal sealed class ReplayCommand : IPacketTransmitter
         ip.CopyTo(frame.AsSpan(14));
         return frame;
     }
-
-    private static MacAddress MulticastMac(Ipv4Address group) => new(0x01005E000000UL | (group.Value & 0x7FFFFF));
 
     private NetDevice? Named(string? name) =>
         name is null ? null : _net.Host.FindDevice(name) is { IsLoopback: false } device ? device : null;

@@ -142,6 +142,7 @@ internal sealed class LiveDaemon
             }
 
             using var follower = new HostFollower(firewall, interposer, interposer.Record.Interfaces, _options.RunDirectory, _log);
+            using var groups = new MulticastFollower(firewall, _options.Interfaces, _log, TimeSpan.FromSeconds(1));
             using var control = new ControlServer(firewall,
                 new DaemonInfo(_options.RulesFile, _options.Interfaces, RequestStop), socketPath, state.KernelLog);
             control.Start();

@@ -249,6 +249,12 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
         var packet = _net.Pool.Rent();
         packet.LoadFrame(frame[..(14 + (total >= Ipv4Header.MinimumLength && total <= ip.Length ? total : ip.Length))], 14);
         packet.Origin = PacketOrigin.Local;
+        if (destinationMac.IsMulticast)
+        {
+            // The host chose this interface for a multicast or broadcast datagram (IP_MULTICAST_IF, SO_BINDTODEVICE).
+            packet.OutputInterface = link.Device;
+        }
+
         packet.GsoType = gsoType;
         packet.GsoSize = gsoType == 0 ? 0 : gsoSize;
         _net.Send(packet);

@@ -108,6 +108,27 @@ public sealed class HostModel
     /// <summary>Raised after an address is removed from a device.</summary>
     public event Action<NetDevice, Ipv4Address>? AddressRemoved;
 
+    /// <summary>
+    /// Sets the multicast groups the host has joined on a device (its sockets' <c>IP_ADD_MEMBERSHIP</c>, as
+    /// <c>/proc/net/igmp</c> lists them); all-hosts is always joined.
+    /// </summary>
+    public void SetMulticastGroups(NetDevice device, IEnumerable<Ipv4Address> groups)
+    {
+        device.GroupList.Clear();
+        foreach (var group in groups)
+        {
+            if (!group.IsMulticast)
+            {
+                throw new ArgumentException($"{group} is not a multicast group.", nameof(groups));
+            }
+
+            if (group != NetDevice.AllHostsGroup && !device.GroupList.Contains(group))
+            {
+                device.GroupList.Add(group);
+            }
+        }
+    }
+
     /// <summary>Adds a route to the main table.</summary>
     public void AddRoute(Route route) => _routes.Add(route);
 
@@ -153,7 +174,7 @@ public sealed class HostModel
             return RouteType.Broadcast;
         }
 
-        if ((address.Value & 0xF0000000) == 0xE0000000)
+        if (address.IsMulticast)
         {
             return RouteType.Multicast;
         }
@@ -169,8 +190,10 @@ public sealed class HostModel
     }
 
     /// <summary>
-    /// Routes a received packet (<c>ip_route_input</c>): local delivery for the host's addresses and broadcasts,
-    /// forwarding through the main table when forwarding is on, unreachable otherwise.
+    /// Routes a received packet (<c>ip_route_input</c>): local delivery for the host's addresses and broadcasts, and
+    /// for multicast groups the host joined on the input device (a multicast route with the loopback device; one it
+    /// has not joined gets a multicast route without a device: dropped, as the kernel does without multicast
+    /// routing); forwarding through the main table when forwarding is on, unreachable otherwise.
     /// </summary>
     public RouteResult RouteInput(Ipv4Address destination, Ipv4Address source, NetDevice inDevice)
     {
@@ -185,9 +208,9 @@ public sealed class HostModel
             return new RouteResult(local, Loopback, destination, default);
         }
 
-        if ((destination.Value & 0xF0000000) == 0xE0000000)
+        if (destination.IsMulticast)
         {
-            return new RouteResult(RouteType.Multicast, null, destination, default);
+            return new RouteResult(RouteType.Multicast, inDevice.HasJoined(destination) ? Loopback : null, destination, default);
         }
 
         if (!Forwarding)
@@ -199,7 +222,13 @@ public sealed class HostModel
     }
 
     /// <summary>Routes a packet the host sends (<c>ip_route_output</c>): device, next hop and the source address to use.</summary>
-    public RouteResult RouteOutput(Ipv4Address destination)
+    /// <param name="destination">The destination address.</param>
+    /// <param name="outputInterface">
+    /// The interface the sending socket chose (<c>flowi4_oif</c>: <c>IP_MULTICAST_IF</c>, <c>SO_BINDTODEVICE</c>), or
+    /// null. It decides the device of multicast and limited-broadcast datagrams without a route lookup, as the
+    /// kernel does.
+    /// </param>
+    public RouteResult RouteOutput(Ipv4Address destination, NetDevice? outputInterface = null)
     {
         var local = LocalType(destination, null);
         if (local == RouteType.Local)
@@ -207,12 +236,22 @@ public sealed class HostModel
             return new RouteResult(RouteType.Local, Loopback, destination, destination);
         }
 
-        if (destination.Value == 0xFFFFFFFF)
+        // A multicast or limited-broadcast datagram goes to the group itself (no gateway), mapped to its Ethernet
+        // address on the way out.
+        bool multicast = destination.IsMulticast;
+        if (multicast || destination.Value == 0xFFFFFFFF)
         {
-            var first = FirstNonLoopback();
-            return first is null
-                ? RouteResult.Unreachable
-                : new RouteResult(RouteType.Broadcast, first, destination, PrimaryAddress(first));
+            var type = multicast ? RouteType.Multicast : RouteType.Broadcast;
+            if (outputInterface is not null && !outputInterface.IsLoopback)
+            {
+                return new RouteResult(type, outputInterface, destination, PrimaryAddress(outputInterface));
+            }
+
+            if (!multicast)
+            {
+                var first = FirstNonLoopback();
+                return first is null ? RouteResult.Unreachable : new RouteResult(type, first, destination, PrimaryAddress(first));
+            }
         }
 
         var route = LookupMain(destination, null);
@@ -222,10 +261,10 @@ public sealed class HostModel
         }
 
         var device = route.Device;
-        var nextHop = route.Gateway.Value != 0 ? route.Gateway : destination;
+        var nextHop = route.Gateway.Value != 0 && !multicast ? route.Gateway : destination;
         var source = route.PreferredSource.Value != 0 ? route.PreferredSource : SelectSource(device, nextHop);
-        var type = local == RouteType.Broadcast ? RouteType.Broadcast : route.Type;
-        return new RouteResult(type, device, nextHop, source);
+        var routeType = multicast ? RouteType.Multicast : local == RouteType.Broadcast ? RouteType.Broadcast : route.Type;
+        return new RouteResult(routeType, device, nextHop, source);
     }
 
     /// <summary>
@@ -260,6 +299,23 @@ public sealed class HostModel
         }
 
         return default;
+    }
+
+    /// <summary>The device that holds <paramref name="address"/> as one of its own (<c>__ip_dev_find</c>), or null.</summary>
+    public NetDevice? DeviceWithAddress(Ipv4Address address)
+    {
+        foreach (var device in _devices)
+        {
+            foreach (var (own, _) in device.AddressList)
+            {
+                if (own == address)
+                {
+                    return device;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static Ipv4Address PrimaryAddress(NetDevice device) =>

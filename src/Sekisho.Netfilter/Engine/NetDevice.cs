@@ -43,6 +43,20 @@ public sealed class NetDevice
 
     internal List<(Ipv4Address Address, int PrefixLength)> AddressList { get; } = [];
 
+    /// <summary>
+    /// The IPv4 multicast groups the host has joined on this device, besides all-hosts (224.0.0.1), which every
+    /// device joins when it comes up (<c>ip_mc_up</c>).
+    /// </summary>
+    public IReadOnlyList<Ipv4Address> MulticastGroups => GroupList;
+
+    internal List<Ipv4Address> GroupList { get; } = [];
+
+    /// <summary>Whether a datagram to <paramref name="group"/> received on this device is for the host (<c>ip_check_mc_rcu</c>).</summary>
+    public bool HasJoined(Ipv4Address group) => group == AllHostsGroup || GroupList.Contains(group);
+
+    /// <summary>224.0.0.1, the all-hosts group.</summary>
+    public static Ipv4Address AllHostsGroup => new(0xE0000001);
+
     /// <summary>Whether the device is the loopback device.</summary>
     public bool IsLoopback => Type == DeviceType.Loopback;
 

@@ -485,15 +485,20 @@ public sealed class NetNamespace
             case RouteType.Broadcast:
                 Tracer?.Note(packet, TraceNote.Routing, $"{destination} is local: INPUT");
                 return LocalDeliver(packet, device);
+            case RouteType.Multicast when route.Device is not null:
+                Tracer?.Note(packet, TraceNote.Routing, $"{destination} is a group {device.Name} joined: INPUT");
+                return LocalDeliver(packet, device);
             case RouteType.Unicast when route.Device is not null:
                 packet.OutDevice = route.Device;
                 packet.NextHop = route.NextHop;
                 Tracer?.Note(packet, TraceNote.Routing, $"forward to {destination} via {route.Device.Name}");
                 return Forward(packet, device, route.Device);
             default:
-                Tracer?.Note(packet, TraceNote.Dropped, Host.Forwarding
-                    ? $"no route to {destination}"
-                    : $"{destination} is not local and forwarding is off");
+                Tracer?.Note(packet, TraceNote.Dropped, route.Type == RouteType.Multicast
+                    ? $"{destination} is a group {device.Name} has not joined (no multicast routing)"
+                    : Host.Forwarding
+                        ? $"no route to {destination}"
+                        : $"{destination} is not local and forwarding is off");
                 if (route.Type == RouteType.Unreachable && Host.Forwarding)
                 {
                     // ip_error: a forwarding host answers with network unreachable.
@@ -702,7 +707,15 @@ public sealed class NetNamespace
     internal bool Reroute(Packet packet)
     {
         var destination = Ipv4Address.Read(packet.Data[16..]);
-        var route = Host.RouteOutput(destination);
+        var outputInterface = packet.OutputInterface;
+        if (outputInterface is null && (destination.IsMulticast || destination.Value == 0xFFFFFFFF))
+        {
+            // ip_route_output_key_hash_rcu: a multicast or limited-broadcast datagram from a socket bound to one of
+            // the host's addresses leaves through that address's device, without a route lookup.
+            outputInterface = Host.DeviceWithAddress(Ipv4Address.Read(packet.Data[12..]));
+        }
+
+        var route = Host.RouteOutput(destination, outputInterface);
         if (route.Device is null)
         {
             return false;
@@ -785,9 +798,12 @@ public sealed class NetNamespace
         if (device.Type == DeviceType.Ethernet)
         {
             Span<byte> header = stackalloc byte[14];
-            var destination = packet.RouteType == RouteType.Broadcast
-                ? MacAddress.Broadcast
-                : Host.TryGetNeighbour(packet.NextHop, out var known) ? known : default;
+            var destination = packet.RouteType switch
+            {
+                RouteType.Broadcast => MacAddress.Broadcast,
+                RouteType.Multicast => MacAddress.ForIpv4Group(packet.NextHop),
+                _ => Host.TryGetNeighbour(packet.NextHop, out var known) ? known : default,
+            };
             destination.Write(header);
             device.HardwareAddress.Write(header[6..]);
             header[12] = 0x08;

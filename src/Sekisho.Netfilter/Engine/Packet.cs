@@ -55,6 +55,12 @@ public sealed class Packet
     /// <summary>The device the packet leaves through, once routed (<c>skb_dst(skb)-&gt;dev</c>).</summary>
     public NetDevice? OutDevice { get; set; }
 
+    /// <summary>
+    /// For a datagram of the host's: the interface its socket chose (<c>flowi4_oif</c>: <c>IP_MULTICAST_IF</c>,
+    /// <c>SO_BINDTODEVICE</c>), which routes multicast and limited-broadcast datagrams; null when it chose none.
+    /// </summary>
+    public NetDevice? OutputInterface { get; set; }
+
     /// <summary>The next hop chosen by routing (the destination itself when on-link).</summary>
     public Ipv4Address NextHop { get; set; }
 
@@ -205,6 +211,7 @@ public sealed class Packet
             other._macLength);
         InDevice = other.InDevice;
         OutDevice = other.OutDevice;
+        OutputInterface = other.OutputInterface;
         NextHop = other.NextHop;
         RouteType = other.RouteType;
         Mark = other.Mark;
@@ -228,6 +235,7 @@ public sealed class Packet
     {
         InDevice = null;
         OutDevice = null;
+        OutputInterface = null;
         NextHop = default;
         RouteType = RouteType.Unspecified;
         Mark = 0;

@@ -42,6 +42,19 @@ internal static class HostSocket
             return 0;
         });
 
+    /// <summary>
+    /// Joins a multicast group on the interface that holds <paramref name="interfaceAddress"/>; the membership lasts
+    /// as long as the returned socket.
+    /// </summary>
+    public static Socket Join(NamespaceThread thread, Ipv4Address group, Ipv4Address interfaceAddress) =>
+        thread.Invoke(() =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership,
+                new MulticastOption(IPAddress.Parse(group.ToString()), IPAddress.Parse(interfaceAddress.ToString())));
+            return socket;
+        });
+
     // A datagram dropped in OUTPUT fails the call with EPERM, an unroutable one with ENETUNREACH: outcomes the tests
     // compare through frames and counters, not errors of the lab.
     private static void SendTo(Socket socket, byte[] bytes, IPEndPoint destination)

@@ -19,6 +19,7 @@ public sealed class KernelLab : IPacketLab
     private readonly KernelNamespace _namespace = null!;
     private readonly NamespaceThread _thread = null!;
     private readonly Dictionary<string, TapDevice> _taps = [];
+    private readonly List<System.Net.Sockets.Socket> _memberships = [];
     private readonly List<LabFrame> _frames = [];
     private readonly KernelMessages _messages = null!;
     private readonly int _labLock;
@@ -70,6 +71,9 @@ public sealed class KernelLab : IPacketLab
         Sysctl("net.ipv6.conf.default.disable_ipv6", "1");
         Sysctl("net.ipv4.ip_forward", host.Forwarding ? "1" : "0");
         Sysctl("net.ipv4.icmp_echo_ignore_broadcasts", host.AnswerBroadcastEcho ? "0" : "1");
+
+        // No IGMP reports for link-local groups: the kernel would send them on timers, in the middle of a comparison.
+        Sysctl("net.ipv4.igmp_link_local_mcast_reports", "0");
         Ip("link", "set", "lo", "up");
         foreach (var iface in host.Interfaces)
         {
@@ -88,6 +92,11 @@ public sealed class KernelLab : IPacketLab
         foreach (var (destination, prefix, gateway, name) in host.Routes)
         {
             Ip("route", "add", prefix == 0 ? "default" : $"{destination}/{prefix}", "via", gateway.ToString(), "dev", name);
+        }
+
+        foreach (var (group, name) in host.MulticastGroups)
+        {
+            _memberships.Add(HostSocket.Join(_thread, group, host.Interface(name).Address));
         }
 
         foreach (var iface in host.Interfaces)
@@ -215,6 +224,11 @@ public sealed class KernelLab : IPacketLab
         }
 
         _taps.Clear();
+        foreach (var socket in _memberships)
+        {
+            socket.Dispose();
+        }
+
         _thread?.Dispose();
         _messages?.Dispose();
         _namespace?.Dispose();

@@ -18,6 +18,9 @@ public sealed class LabHost
     /// <summary>Routes: destination prefix, prefix length, gateway, interface.</summary>
     public List<(Ipv4Address Destination, int PrefixLength, Ipv4Address Gateway, string Interface)> Routes { get; } = [];
 
+    /// <summary>Multicast groups a process of the host has joined (<c>IP_ADD_MEMBERSHIP</c>), and on which interface.</summary>
+    public List<(Ipv4Address Group, string Interface)> MulticastGroups { get; } = [];
+
     /// <summary>Whether the host forwards.</summary>
     public bool Forwarding { get; set; }
 

@@ -229,7 +229,7 @@ public sealed class LabPair : IDisposable
                 .Append("\n=== sekisho ===\n").AppendJoin('\n', sekishoFrames.Select(Describe)).Append('\n');
         }
 
-        if (!kernelLog.Select(NormaliseLog).SequenceEqual(sekishoLog.Select(NormaliseLog)))
+        if (!kernelLog.Select(l => NormaliseLog(l, maskIds)).SequenceEqual(sekishoLog.Select(l => NormaliseLog(l, maskIds))))
         {
             problems.Append("log differs\n=== kernel ===\n").AppendJoin('\n', kernelLog.Select(l => $"<{l.Level}> {l.Message}"))
                 .Append("\n=== sekisho ===\n").AppendJoin('\n', sekishoLog.Select(l => $"<{l.Level}> {l.Message}")).Append('\n');
@@ -264,11 +264,12 @@ public sealed class LabPair : IDisposable
         return $"{frame.Interface}: {Convert.ToHexString(bytes)}";
     }
 
-    // The same masking for LOG lines: the ID of the logged datagram when the host sent it without DF.
-    private (int Level, string Message) NormaliseLog((int Level, string Message) line)
+    // The same masking for LOG lines: the ID of the logged datagram when the host sent it without DF (or, with
+    // maskId, with DF too).
+    private (int Level, string Message) NormaliseLog((int Level, string Message) line, bool maskId)
     {
         var match = s_loggedHeader.Match(line.Message);
-        if (!match.Success || match.Groups["flags"].Value.Contains("DF", StringComparison.Ordinal))
+        if (!match.Success || (!maskId && match.Groups["flags"].Value.Contains("DF", StringComparison.Ordinal)))
         {
             return line;
         }

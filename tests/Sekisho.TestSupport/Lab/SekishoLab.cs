@@ -36,6 +36,11 @@ public sealed class SekishoLab : IPacketLab, IPacketTransmitter, IPacketLogSink
             model.AddNeighbour(address, mac);
         }
 
+        foreach (var byInterface in host.MulticastGroups.GroupBy(g => g.Interface))
+        {
+            model.SetMulticastGroups(model.FindDevice(byInterface.Key)!, byInterface.Select(g => g.Group));
+        }
+
         foreach (var (destination, prefix, gateway, name) in host.Routes)
         {
             model.AddRoute(new Route(destination, prefix, RouteType.Unicast, model.FindDevice(name), gateway));
@@ -92,9 +97,14 @@ public sealed class SekishoLab : IPacketLab, IPacketTransmitter, IPacketLogSink
     public void SendUdp(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, byte[] payload, LabSender sender)
     {
         // __ip_make_skb with IP_PMTUDISC_WANT: DF only on a datagram that fits the route's MTU.
-        int mtu = Net.Host.RouteOutput(destination).Device?.Mtu ?? int.MaxValue;
+        // A multicast datagram has the socket's multicast TTL (IP_MULTICAST_TTL, 1) and leaves through the device of
+        // the address the socket is bound to.
+        bool multicast = destination.IsMulticast;
+        var device = multicast ? Net.Host.DeviceWithAddress(source) : Net.Host.RouteOutput(destination).Device;
+        int mtu = device?.Mtu ?? int.MaxValue;
         bool fits = 20 + 8 + payload.Length <= mtu;
-        Send(PacketBuilder.Udp(new IpFields(source, destination) { DontFragment = fits }, sourcePort, destinationPort, payload), sender);
+        var ip = new IpFields(source, destination) { DontFragment = fits, Ttl = multicast ? (byte)1 : (byte)64 };
+        Send(PacketBuilder.Udp(ip, sourcePort, destinationPort, payload), sender);
     }
 
     /// <inheritdoc />

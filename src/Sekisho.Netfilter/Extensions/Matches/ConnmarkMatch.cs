@@ -60,10 +60,7 @@ public sealed record ConnmarkMatch(uint Mark, uint Mask, bool Invert) : MatchInf
     private sealed class ConnmarkExtension : MatchExtension
     {
         public ConnmarkExtension()
-            : base("connmark",
-            [
-                new XtOption("mark", 0, XtOptionType.MarkMask32, XtOptionFlags.Mandatory | XtOptionFlags.Invert),
-            ])
+            : base("connmark", [MarkValueParser.Option])
         {
         }
 
@@ -71,22 +68,6 @@ public sealed record ConnmarkMatch(uint Mark, uint Mask, bool Invert) : MatchInf
             "connmark match options:\n" +
             "[!] --mark value[/mask]    Match ctmark value with optional mask\n";
 
-        public override MatchParser CreateParser() => new Parser();
-    }
-
-    private sealed class Parser : MatchParser
-    {
-        private uint _mark;
-        private uint _mask;
-        private bool _invert;
-
-        public override void Parse(OptionCall call)
-        {
-            _invert |= call.Invert;
-            _mark = call.Value.Mark;
-            _mask = call.Value.Mask;
-        }
-
-        public override MatchInfo Build() => new ConnmarkMatch(_mark, _mask, _invert);
+        public override MatchParser CreateParser() => new MarkValueParser(static (mark, mask, invert) => new ConnmarkMatch(mark, mask, invert));
     }
 }

@@ -55,10 +55,7 @@ public sealed record MarkMatch(uint Mark, uint Mask, bool Invert) : MatchInfo
     private sealed class MarkExtension : MatchExtension
     {
         public MarkExtension()
-            : base("mark",
-            [
-                new XtOption("mark", 0, XtOptionType.MarkMask32, XtOptionFlags.Mandatory | XtOptionFlags.Invert),
-            ])
+            : base("mark", [MarkValueParser.Option])
         {
         }
 
@@ -66,22 +63,6 @@ public sealed record MarkMatch(uint Mark, uint Mask, bool Invert) : MatchInfo
             "mark match options:\n" +
             "[!] --mark value[/mask]    Match nfmark value with optional mask\n";
 
-        public override MatchParser CreateParser() => new Parser();
-    }
-
-    private sealed class Parser : MatchParser
-    {
-        private uint _mark;
-        private uint _mask;
-        private bool _invert;
-
-        public override void Parse(OptionCall call)
-        {
-            _invert |= call.Invert;
-            _mark = call.Value.Mark;
-            _mask = call.Value.Mask;
-        }
-
-        public override MatchInfo Build() => new MarkMatch(_mark, _mask, _invert);
+        public override MatchParser CreateParser() => new MarkValueParser(static (mark, mask, invert) => new MarkMatch(mark, mask, invert));
     }
 }
