@@ -15,8 +15,9 @@ namespace Sekisho.Netfilter.Classifier;
 /// </para>
 /// <para>
 /// <see cref="FirstCandidate"/> answers "the first rule at or after priority <c>from</c> whose box holds the
-/// packet". Priorities are the caller's: any distinct integers (the compiled table uses entry indices; an owner
-/// that inserts between rules leaves gaps).
+/// packet". Priorities are the caller's: any distinct integers (a chain numbers its rules with gaps, see
+/// <see cref="ChainClassifier"/>). <see cref="WithInserted"/>, <see cref="WithRemoved"/> and
+/// <see cref="WithReplaced"/> make a changed classifier and leave this one as it was (copy on write by table).
 /// </para>
 /// </remarks>
 public sealed class TupleClassifier

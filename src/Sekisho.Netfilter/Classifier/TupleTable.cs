@@ -11,9 +11,9 @@ namespace Sekisho.Netfilter.Classifier;
 /// <remarks>
 /// Open addressing with linear probing over an array of keys (the masked address pairs, eight to a cache line, so
 /// that a probe that misses, the usual outcome, reads only keys) beside an array of buckets at the same indices (rule
-/// count, the first rule inline, the others in <see cref="BoxLanes"/>); a bucket holds the rules of that pair sorted by priority,
-/// each a 32-byte <see cref="RuleBox"/> checked in full (a table's masks may be shorter than its rules' prefixes, as
-/// TupleMerge relaxes them). A bucket emptied by deletions keeps its key, so probing never needs tombstones; the next
+/// count, the first rule inline, the others in <see cref="BoxLanes"/>); a bucket holds the rules of that pair sorted
+/// by priority, each checked in full (a table's masks may be shorter than its rules' prefixes, as TupleMerge relaxes
+/// them). A bucket emptied by deletions keeps its key, so probing never needs tombstones; the next
 /// growth drops it.
 /// </remarks>
 internal sealed class TupleTable
