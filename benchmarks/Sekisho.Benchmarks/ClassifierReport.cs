@@ -103,7 +103,7 @@ internal static class ClassifierReport
     }
 
     /// <summary>
-    /// <c>--classifier-lookup</c>: the lookup column alone (build, check against the brute force, Mpps), quick enough
+    /// <c>--classifier-lookup</c>: the classifier's columns alone (build, lookup checked against the brute force, insert and delete), quick enough
     /// to alternate old and new builds in A/B runs; with <c>--profile</c>, the tables and probes per lookup too.
     /// </summary>
     public static int RunLookup(IReadOnlyList<string> sets)
@@ -124,8 +124,9 @@ internal static class ClassifierReport
             }
 
             double lookup = Rate(() => Pass(classifier, traffic));
+            double update = UpdateNanoseconds(set);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name}: {classifier.TableCount} tables, {classifier.MemoryBytes / 1e6:F1} MB, build {build:F0} ms, lookup {lookup / 1e6:F1} Mpps"));
+                $"{name}: {classifier.TableCount} tables, {classifier.MemoryBytes / 1e6:F1} MB, build {build:F0} ms, lookup {lookup / 1e6:F1} Mpps, insert+delete {update:F0} ns"));
         }
 
         return 0;
