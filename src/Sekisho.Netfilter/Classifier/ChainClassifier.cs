@@ -35,13 +35,16 @@ internal sealed class ChainClassifier
     /// <summary>The classifier of the rule entries <c>entries[start .. start + count)</c>.</summary>
     internal static ChainClassifier Build(CompiledEntry[] entries, int start, int count)
     {
+        // Past a million rules the gaps would overflow an int: such a chain is numbered 0, 1, 2, ... and built again
+        // on every insertion.
+        bool gapped = count < 1 << 20;
         var boxes = new RuleBox[count];
         for (int i = 0; i < count; i++)
         {
-            boxes[i] = EntryBoxes.Of(entries[start + i], i << GapBits);
+            boxes[i] = EntryBoxes.Of(entries[start + i], gapped ? i << GapBits : i);
         }
 
-        return new ChainClassifier(TupleClassifier.Build(boxes), null, count);
+        return new ChainClassifier(TupleClassifier.Build(boxes), gapped ? null : [.. Enumerable.Range(0, count)], count);
     }
 
     /// <summary>The position of the first rule at or after <paramref name="position"/> whose box holds the packet, or -1.</summary>
