@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 megabytes="${1:-400}"
 rules="${2:-/nonexistent}"
-sekisho="$root/src/Sekisho.Cli/bin/Release/net10.0/sekisho"
+sekisho="${SEKISHO_BIN:-$root/src/Sekisho.Cli/bin/Release/net10.0/sekisho}"
 [[ -x "$sekisho" ]] || dotnet build "$root/src/Sekisho.Cli" -c Release -nologo -v quiet >/dev/null
 s=$$
 c=bc$s; r=br$s; e=be$s
@@ -29,21 +29,34 @@ ip -n $r addr add 10.0.2.1/24 dev lan; ip -n $r link set lan up
 ip -n $r addr add 203.0.113.1/24 dev wan; ip -n $r link set wan up
 ip netns exec $r sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
 
+# The daemon's CPU time in clock ticks (user + system, all threads: the kernel's work in its send and receive calls
+# included); 0 while no daemon runs.
+cpu() { if [[ -n "${daemon:-}" ]]; then awk '{ print $14 + $15 }' /proc/$daemon/stat; else echo 0; fi; }
+ticks=$(getconf CLK_TCK)
+
 measure() {
     ip netns exec $e sh -c 'nc -l 9000 >/dev/null' &
     local listener=$!
     while ! ip netns exec $e ss -Hltn 'sport = :9000' | grep -q LISTEN; do sleep 0.05; done
-    local start end
+    local start end cpu0 cpu1 cpu2 cpu3
+    cpu0=$(cpu)
     start=$(date +%s.%N)
     ip netns exec $c sh -c "dd if=/dev/zero bs=64k count=$((megabytes * 16)) status=none | nc -N 203.0.113.7 9000"
     wait $listener
     end=$(date +%s.%N)
+    cpu1=$(cpu)
     local rtt flood
     rtt=$(ip netns exec $c ping -q -c 200 -i 0.005 203.0.113.7 | awk -F/ '/rtt/ { print $5 }')
     # Small packets: 100,000 echo requests and their replies, 32 in flight; both cross the router.
+    cpu3=$(cpu)
     flood=$(ip netns exec $c ping -q -f -l 32 -c 100000 203.0.113.7 | awk '/transmitted/ { for (i = 1; i <= NF; i++) if ($i == "time") { sub("ms", "", $(i + 1)); print $(i + 1) } }')
+    cpu2=$(cpu)
     awk -v mb="$megabytes" -v s="$start" -v e="$end" -v rtt="$rtt" -v who="$1" -v flood="$flood" \
         'BEGIN { t = e - s; printf "%-30s TCP %5.2f Gbit/s   84-byte ICMP %7.0f packets/s   ping rtt %s ms\n", who, mb * 8 * 1048576 / t / 1e9, 200000 / (flood / 1000), rtt }'
+    if [[ -n "${daemon:-}" ]]; then
+        awk -v mb="$megabytes" -v tcp=$((cpu1 - cpu0)) -v icmp=$((cpu2 - cpu3)) -v hz="$ticks" \
+            'BEGIN { printf "%-30s CPU %.2f s per GB of TCP, %.1f us per ICMP packet\n", "  daemon CPU time", tcp / hz / (mb / 1024), icmp / hz / 200000 * 1e6 }'
+    fi
 }
 
 measure "kernel forwarding, no rules"

@@ -39,6 +39,9 @@ public sealed class LiveFirewall
     /// <summary>The ruleset the engine runs (its counter cells are the live counters).</summary>
     public Ruleset Ruleset => Net.Ruleset!;
 
+    /// <summary>The data plane running packets through the engine, when one is attached.</summary>
+    internal DataPlane.LiveDataPlane? DataPlane { get; set; }
+
     /// <summary>Counts <paramref name="count"/> packets seen by the data plane.</summary>
     public void CountPackets(int count) => Interlocked.Add(ref _packets, count);
 

@@ -30,6 +30,11 @@ public static class ServiceStatus
         text.Append(CultureInfo.InvariantCulture,
             $"Interfaces: {(info.Interfaces.Count == 0 ? "(none)" : string.Join(' ', info.Interfaces))}\n");
         text.Append(CultureInfo.InvariantCulture, $"Packets seen: {firewall.PacketsSeen}\n");
+        if (firewall.DataPlane is { } plane)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"Data plane: {plane.Threads} {(plane.Threads == 1 ? "thread" : "threads")}, {plane.AllocatedBytes} bytes allocated, {plane.DroppedOnOutput} frames refused on output\n");
+        }
         foreach (var table in ruleset.TablesNewestFirst)
         {
             var listing = new StringWriter(new StringBuilder()) { NewLine = "\n" };

@@ -161,7 +161,7 @@ internal sealed class LiveDaemon
                 }
             }
 
-            _log.Write($"sekisho daemon: stopped after {firewall.PacketsSeen} packets; the engine thread allocated {plane.AllocatedBytes} bytes\n");
+            _log.Write($"sekisho daemon: stopped after {firewall.PacketsSeen} packets; the data plane ({plane.Threads} {(plane.Threads == 1 ? "thread" : "threads")}) allocated {plane.AllocatedBytes} bytes\n");
         }
         finally
         {

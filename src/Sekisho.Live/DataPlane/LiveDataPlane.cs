@@ -12,10 +12,15 @@ namespace Sekisho.Live.DataPlane;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One thread polls every descriptor, reads a batch from each ready one (<c>recvmmsg</c> on the packet sockets,
-/// up to <see cref="PacketSocket.BatchSize"/> reads on a TAP) and runs the batch through the engine holding
-/// <see cref="LiveFirewall.Gate"/>, so that a ruleset change falls between two batches. Nothing is allocated per
-/// packet: the engine's packets come from its pool, the buffers are allocated once.
+/// One engine thread polls every descriptor, reads a batch from each ready one (<c>recvmmsg</c> on the packet
+/// sockets, up to <see cref="PacketSocket.BatchSize"/> reads on a TAP) and runs the batch through the engine holding
+/// <see cref="LiveFirewall.Gate"/>, so that a ruleset change falls between two batches. What the engine sends is
+/// copied into the link's <see cref="FrameRing"/>s and written in batches by <see cref="FrameWriter"/>s:
+/// <c>sendmmsg</c> to the packet sockets, one write per frame to the TAPs; on a machine with cores to spare the
+/// writers have threads of their own (one per core beyond two, at most one per link), else the engine writes after
+/// each batch. Each ring has one producer and one consumer at a time, so the frames of a flow leave in the order the
+/// engine sent them.
+/// Nothing is allocated per packet: the engine's packets come from its pool, the rings and buffers are allocated once.
 /// </para>
 /// <para>
 /// Link layer: ARP and every other non-IPv4 frame passes untouched in both directions (iptables does not see
@@ -35,8 +40,10 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     private readonly byte[] _arp = new byte[60];
     private readonly Dictionary<Ipv4Address, long> _arpSent = [];
     private readonly PendingFrames _pending = new();
+    private readonly FrameWriter[] _writers;
     private readonly int _wake;
     private volatile bool _stop;
+    private long _engineAllocated;
 
     /// <summary>Creates the loop over <paramref name="links"/> and attaches it to the firewall's engine.</summary>
     public LiveDataPlane(LiveFirewall firewall, IReadOnlyList<Link> links)
@@ -56,6 +63,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
             _byIndex[link.Device.Index] = link;
         }
 
+        _writers = CreateWriters(_links);
         _wake = Libc.eventfd(0, Libc.ONonBlock | Libc.OCloExec);
         if (_wake < 0)
         {
@@ -64,7 +72,11 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
 
         _net.Transmitter = this;
         _net.LocalDelivery = this;
+        firewall.DataPlane = this;
     }
+
+    /// <summary>The threads of the data plane: the engine's and the writers.</summary>
+    public int Threads => 1 + _writers.Count(w => w.HasThread);
 
     /// <summary>Frames passed from the wire to the host untouched (ARP, IPv6, ...).</summary>
     public long PassedToHost { get; private set; }
@@ -72,25 +84,90 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     /// <summary>Frames passed from the host to the wire untouched.</summary>
     public long PassedToWire { get; private set; }
 
-    /// <summary>Bytes the loop's thread allocated on the managed heap while it ran (measured when <see cref="Run"/> returns).</summary>
-    public long AllocatedBytes { get; private set; }
+    /// <summary>
+    /// Bytes the data plane's threads (the engine's and the writers') allocated on the managed heap since they started;
+    /// updated after every batch, so it can be read while the plane runs.
+    /// </summary>
+    public long AllocatedBytes
+    {
+        get
+        {
+            long total = Volatile.Read(ref _engineAllocated);
+            foreach (var writer in _writers)
+            {
+                total += writer.AllocatedBytes;
+            }
 
-    /// <summary>Runs until <see cref="RequestStop"/>.</summary>
+            return total;
+        }
+    }
+
+    /// <summary>Frames the kernel refused on the way out (dropped by the writers).</summary>
+    public long DroppedOnOutput
+    {
+        get
+        {
+            long total = 0;
+            foreach (var writer in _writers)
+            {
+                total += writer.Dropped;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Runs until <see cref="RequestStop"/>, then lets the writers send what is queued.</summary>
     public void Run()
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var writer in _writers)
+        {
+            writer.Start();
+        }
+
         try
         {
             Loop();
         }
         finally
         {
-            AllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            foreach (var writer in _writers)
+            {
+                writer.Stop();
+            }
         }
+    }
+
+    // The writers: with SEKISHO_WRITERS=N, N threads (0: the engine sends itself); by default one per core beyond
+    // two (the engine's, and one for the kernel's own work on the traffic: softirqs, the peers' stacks), at most one
+    // per link, and none on a machine of one or two cores, where measured the hand-over cost more than it saved.
+    // A link's two rings share a writer.
+    private static FrameWriter[] CreateWriters(Link[] links)
+    {
+        int threads = int.TryParse(Environment.GetEnvironmentVariable("SEKISHO_WRITERS"), out int wanted) && wanted >= 0
+            ? wanted
+            : Environment.ProcessorCount - 2;
+        threads = Math.Min(threads, links.Length);
+        int count = Math.Max(threads, 1);
+        var writers = new FrameWriter[count];
+        for (int w = 0; w < count; w++)
+        {
+            var outlets = new List<(FrameRing, int, bool)>();
+            for (int i = w; i < links.Length; i += count)
+            {
+                outlets.Add((links[i].ToWireQueue, links[i].Wire.Fd, true));
+                outlets.Add((links[i].ToHostQueue, links[i].Tap.Fd, false));
+            }
+
+            writers[w] = new FrameWriter(threads > 0 ? $"sekisho-writer{w}" : null, outlets);
+        }
+
+        return writers;
     }
 
     private unsafe void Loop()
     {
+        long start = GC.GetAllocatedBytesForCurrentThread();
         int count = (_links.Length * 2) + 1;
         var fds = stackalloc Libc.PollFd[count];
         for (int i = 0; i < _links.Length; i++)
@@ -120,6 +197,13 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
                     FromHost(_links[i]);
                 }
             }
+
+            foreach (var writer in _writers)
+            {
+                writer.Flush();
+            }
+
+            Volatile.Write(ref _engineAllocated, GC.GetAllocatedBytesForCurrentThread() - start);
         }
     }
 
@@ -136,6 +220,17 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
     {
         _net.Transmitter = null;
         _net.LocalDelivery = null;
+        _firewall.DataPlane = null;
+        foreach (var writer in _writers)
+        {
+            writer.Dispose();
+        }
+
+        foreach (var link in _links)
+        {
+            link.Dispose();
+        }
+
         Libc.close(_wake);
     }
 
@@ -166,7 +261,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
                         Learn(address, mac);
                     }
 
-                    link.Tap.Write(wire.Header(i), frame);
+                    link.ToHostQueue.Put(wire.Header(i), frame);
                     PassedToHost++;
                     continue;
                 }
@@ -208,7 +303,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
                 var frame = _tapBuffer.AsSpan(VirtioNetHeader.Size, length - VirtioNetHeader.Size);
                 if (frame.Length < 14 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800)
                 {
-                    link.Wire.Send(header, frame);
+                    link.ToWireQueue.Put(header, frame);
                     PassedToWire++;
                     continue;
                 }
@@ -283,7 +378,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
 
         if (packet.MacHeader.Length == 14)
         {
-            link.Tap.Write(packet.Frame(packet.MacHeader), packet.GsoType, packet.GsoSize);
+            link.ToHostQueue.Put(packet.Frame(packet.MacHeader), packet.GsoType, packet.GsoSize);
         }
         else
         {
@@ -292,7 +387,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
             header[6..12].Clear();
             header[12] = 0x08;
             header[13] = 0x00;
-            link.Tap.Write(packet.Frame(header), packet.GsoType, packet.GsoSize);
+            link.ToHostQueue.Put(packet.Frame(header), packet.GsoType, packet.GsoSize);
         }
 
         link.ToHost++;
@@ -313,7 +408,7 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
             return;
         }
 
-        link.Wire.Send(frame, packet.GsoType, packet.GsoSize);
+        link.ToWireQueue.Put(frame, packet.GsoType, packet.GsoSize);
         link.ToWire++;
     }
 
@@ -329,6 +424,6 @@ internal sealed class LiveDataPlane : IPacketTransmitter, ILocalDelivery, IDispo
         _arpSent[nextHop] = now;
         var source = _net.Host.SelectSource(link.Device, nextHop);
         ArpFrames.WriteRequest(_arp, link.Device.HardwareAddress, source, nextHop);
-        link.Wire.Send(_arp);
+        link.ToWireQueue.Put(_arp);
     }
 }

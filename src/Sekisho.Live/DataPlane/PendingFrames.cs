@@ -71,7 +71,7 @@ internal sealed class PendingFrames
             {
                 var frame = slot.Frame;
                 mac.Write(frame);
-                link.Wire.Send(frame, slot.GsoType, slot.GsoSize);
+                link.ToWireQueue.Put(frame, slot.GsoType, slot.GsoSize);
                 link.ToWire++;
             }
             else

@@ -65,6 +65,9 @@ internal static unsafe partial class Libc
     public static partial int recvmmsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int sendmmsg(int fd, MMsgHdr* messages, uint count, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial nint sendmsg(int fd, MsgHdr* message, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
