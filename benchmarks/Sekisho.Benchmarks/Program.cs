@@ -68,6 +68,16 @@ if (args.Length > 0 && args[0] == "--conntrack-quick")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "--classifier-lookup")
+{
+    return ClassifierReport.RunLookup(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "--classifier-edit")
+{
+    return ClassifierEditReport.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "--classifier-report")
 {
     return ClassifierReport.Run(args[1..]);

@@ -1,6 +1,14 @@
+using System.Text;
+using Sekisho.Iptables.Commands;
+using Sekisho.Iptables.State;
 using Sekisho.Live;
+using Sekisho.Live.Control;
+using Sekisho.Netfilter.Classifier;
 using Sekisho.Netfilter.Engine;
 using Sekisho.Netfilter.Model;
+using Sekisho.Netfilter.Syntax;
+using Sekisho.Packets;
+using Sekisho.TestSupport;
 
 namespace Sekisho.Live.Tests;
 
@@ -21,5 +29,55 @@ public sealed class LiveFirewallTests
         Assert.Same(second, firewall.Ruleset);
         Assert.True(net.Tables.ContainsKey("nat"));
         Assert.False(net.Tables.ContainsKey("filter"));
+    }
+
+    [Fact]
+    public void One_rule_edit_through_the_store_changes_the_chain_classifier_and_keeps_the_others()
+    {
+        // 100 rules in INPUT and in FORWARD: both chains are classified. One -I through the daemon's store must
+        // copy INPUT's classifier with the one change and take FORWARD's over, not build either again.
+        string rules = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+            + string.Concat(Enumerable.Range(0, 100).Select(i => $"-A INPUT -s 10.0.{i}.0/24 -j DROP\n-A FORWARD -d 10.1.{i}.0/24 -j DROP\n"))
+            + "COMMIT\n";
+        var seed = new MemoryRulesetStore();
+        Assert.Equal(0, new RestoreCommand(seed, LibcNameService.Instance)
+            .Run([], new MemoryStream(Encoding.UTF8.GetBytes(rules)), new ToolOutput(TextWriter.Null, TextWriter.Null)));
+        var host = new HostModel();
+        var eth0 = host.AddDevice("eth0", DeviceType.Ethernet, MacAddress.Parse("02:00:00:00:00:01"));
+        host.AddAddress(eth0, Ipv4Address.Parse("192.0.2.1"), 24);
+        host.RespondsLocally = false;
+        var net = new NetNamespace(host);
+        var firewall = new LiveFirewall(net, seed.Ruleset);
+        Assert.Equal(new ClassifierUpdates(0, 0, 2), net.Tables["filter"].ClassifierUpdates);
+        string folder = Directory.CreateTempSubdirectory("sekisho-cls-").FullName;
+        try
+        {
+            var store = new LiveRulesetStore(firewall, Path.Combine(folder, "xtables.lock"));
+            var errors = new StringWriter();
+            int status = new IptablesCommand(store, LibcNameService.Instance)
+                .Run(["-I", "INPUT", "50", "-s", "10.0.7.7", "-j", "ACCEPT"], new ToolOutput(TextWriter.Null, errors));
+            Assert.True(status == 0, errors.ToString());
+            Assert.Equal(new ClassifierUpdates(1, 1, 0), net.Tables["filter"].ClassifierUpdates);
+
+            // The inserted rule comes after the /24 that holds 10.0.7.7 (rule 8), so that one still drops it; the
+            // new rule accepts what no earlier rule takes.
+            Assert.Equal(NfVerdict.Drop, Send(net, eth0, "10.0.7.7"));
+            Assert.Equal(0, new IptablesCommand(store, LibcNameService.Instance)
+                .Run(["-I", "INPUT", "1", "-s", "10.0.7.7", "-j", "ACCEPT"], new ToolOutput(TextWriter.Null, TextWriter.Null)));
+            Assert.Equal(NfVerdict.Accept, Send(net, eth0, "10.0.7.7"));
+            Assert.Equal(NfVerdict.Drop, Send(net, eth0, "10.0.7.8"));
+            Assert.Equal(new ClassifierUpdates(1, 1, 0), net.Tables["filter"].ClassifierUpdates);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static uint Send(NetNamespace net, NetDevice device, string source)
+    {
+        var packet = new Packet();
+        packet.LoadDatagram(PacketBuilder.Udp(new IpFields(Ipv4Address.Parse(source), Ipv4Address.Parse("192.0.2.1")), 1, 2));
+        return net.Evaluate(Hook.LocalIn, packet, device, null);
     }
 }

@@ -3,29 +3,51 @@ using Sekisho.Netfilter.Engine;
 
 namespace Sekisho.Netfilter.Classifier;
 
-/// <summary>The classifiers of a compiled table, one per chain long enough to need one, keyed by entry index.</summary>
+/// <summary>The classifiers of a compiled table, one per chain long enough to need one.</summary>
 /// <remarks>
-/// A chain's classifier holds its rule entries with their entry index as priority, so "the next entry the walk
-/// must look at, from entry <c>i</c>" is the chain's first candidate at or after <c>i</c>, or the chain's RETURN or
-/// policy entry when there is none. The walk checks every candidate exactly, as the linear walk does; skipped entries
-/// are those whose indexed criteria cannot hold for the packet, which the linear walk would also have missed
-/// without side effects.
+/// <para>
+/// A chain's classifier holds its rule entries with their position in the chain as priority, so "the next entry
+/// the walk must look at, from entry <c>i</c>" is the chain's first candidate at or after <c>i - start</c>, or the
+/// chain's RETURN or policy entry when there is none. The walk checks every candidate exactly, as the linear walk
+/// does; skipped entries are those whose indexed criteria cannot hold for the packet, which the linear walk would
+/// also have missed without side effects.
+/// </para>
+/// <para>
+/// Positions relative to the chain make a chain's classifier independent of the chains laid out before it, so a
+/// table compiled again after an edit takes over the previous table's classifiers: a chain whose rules are the
+/// same <see cref="Model.Rule"/> objects keeps its classifier as it is, a chain with one rule inserted, deleted or
+/// replaced gets a copy with that one change (<see cref="TupleClassifier.WithInserted"/>,
+/// <see cref="TupleClassifier.WithRemoved"/>, <see cref="TupleClassifier.WithReplaced"/>),
+/// and only other chains are built anew. Classifiers are never changed once built, so the old table goes on
+/// working, whole, until the new one replaces it.
+/// </para>
 /// </remarks>
 internal sealed class ChainIndex
 {
     /// <summary>The fewest rules for which <see cref="ClassifierMode.Auto"/> builds a chain's classifier.</summary>
     internal const int AutoThreshold = 24;
 
-    private readonly int[] _chainOf;
-    private readonly int[] _tail;
-    private readonly TupleClassifier?[] _classifiers;
+    // Indices of the counts of ClassifierUpdates while a table is compiled.
+    private const int Kept = 0;
+    private const int Changed = 1;
+    private const int Built = 2;
 
-    private ChainIndex(int[] chainOf, int[] tail, TupleClassifier?[] classifiers)
+    private readonly int[] _chainOf;
+    private readonly int[] _start;
+    private readonly int[] _tail;
+    private readonly ChainClassifier?[] _classifiers;
+
+    private ChainIndex(int[] chainOf, int[] start, int[] tail, ChainClassifier?[] classifiers, ClassifierUpdates updates)
     {
         _chainOf = chainOf;
+        _start = start;
         _tail = tail;
         _classifiers = classifiers;
+        Updates = updates;
     }
+
+    /// <summary>How the table's classifiers came about: kept, changed by one rule, or built.</summary>
+    internal ClassifierUpdates Updates { get; }
 
     /// <summary>The bytes of every classifier of the table.</summary>
     internal long MemoryBytes
@@ -42,8 +64,11 @@ internal sealed class ChainIndex
         }
     }
 
-    /// <summary>Builds the classifiers of the chains that <paramref name="mode"/> asks for; null when there are none.</summary>
-    internal static ChainIndex? Build(CompiledEntry[] entries, ClassifierMode mode)
+    /// <summary>
+    /// Builds the classifiers of the chains that <paramref name="mode"/> asks for, taking over those of
+    /// <paramref name="previous"/> (the same table before an edit) where a chain's rules allow; null when there are none.
+    /// </summary>
+    internal static ChainIndex? Build(CompiledEntry[] entries, ClassifierMode mode, CompiledTable? previous = null)
     {
         if (mode == ClassifierMode.Linear)
         {
@@ -51,35 +76,38 @@ internal sealed class ChainIndex
         }
 
         int threshold = mode == ClassifierMode.Always ? 1 : AutoThreshold;
+        var old = previous?.Index?.ChainsByName(previous.Laid);
         var chainOf = new int[entries.Length];
+        var starts = new List<int>();
         var tails = new List<int>();
-        var classifiers = new List<TupleClassifier?>();
-        var boxes = new List<RuleBox>();
-        bool any = false;
+        var classifiers = new List<ChainClassifier?>();
+        var updates = new int[3];
+        int start = 0;
         for (int i = 0; i < entries.Length; i++)
         {
             chainOf[i] = tails.Count;
             if (entries[i].Role == EntryRole.Rule)
             {
-                boxes.Add(EntryBoxes.Of(entries[i], i));
                 continue;
             }
 
+            starts.Add(start);
             tails.Add(i);
-            if (boxes.Count >= threshold)
+            ChainClassifier? classifier = null;
+            if (i - start >= threshold)
             {
-                classifiers.Add(TupleClassifier.Build(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(boxes)));
-                any = true;
-            }
-            else
-            {
-                classifiers.Add(null);
+                var before = old is not null && old.TryGetValue(entries[i].Chain, out var chain) ? chain : default;
+                classifier = Take(before, entries, start, i, updates);
             }
 
-            boxes.Clear();
+            classifiers.Add(classifier);
+            start = i + 1;
         }
 
-        return any ? new ChainIndex(chainOf, [.. tails], [.. classifiers]) : null;
+        return updates.Sum() == 0
+            ? null
+            : new ChainIndex(chainOf, [.. starts], [.. tails], [.. classifiers],
+                new ClassifierUpdates(updates[Kept], updates[Changed], updates[Built]));
     }
 
     /// <summary>
@@ -116,7 +144,66 @@ internal sealed class ChainIndex
             return index;
         }
 
-        int next = classifier.FirstCandidate(key, index);
-        return next == int.MaxValue ? _tail[chain] : next;
+        int start = _start[chain];
+        int next = classifier.Next(key, index - start);
+        return next < 0 ? _tail[chain] : start + next;
     }
+
+    // The classifier of the chain of entries [start, end): the previous one if its rules are the same objects, a copy
+    // with one change if one rule was inserted, deleted or replaced, else a new one.
+    private static ChainClassifier Take(OldChain before, CompiledEntry[] entries, int start, int end, int[] updates)
+    {
+        int count = end - start;
+        if (before.Classifier is { } classifier)
+        {
+            var old = before.Entries;
+            int oldCount = before.End - before.Start;
+            int same = Math.Min(count, oldCount);
+            int prefix = 0;
+            while (prefix < same && ReferenceEquals(entries[start + prefix].Rule, old[before.Start + prefix].Rule))
+            {
+                prefix++;
+            }
+
+            int suffix = 0;
+            while (suffix < same - prefix && ReferenceEquals(entries[end - 1 - suffix].Rule, old[before.End - 1 - suffix].Rule))
+            {
+                suffix++;
+            }
+
+            var changed = (count - oldCount, count - prefix - suffix) switch
+            {
+                (0, 0) => classifier,
+                (0, 1) => classifier.WithReplaced(prefix, old[before.Start + prefix], entries[start + prefix]),
+                (1, 1) => classifier.WithInserted(prefix, entries[start + prefix]),
+                (-1, 0) => classifier.WithRemoved(prefix, old[before.Start + prefix]),
+                _ => null,
+            };
+            if (changed is not null)
+            {
+                updates[changed == classifier ? Kept : Changed]++;
+                return changed;
+            }
+        }
+
+        updates[Built]++;
+        return ChainClassifier.Build(entries, start, count);
+    }
+
+    // The chains that have a classifier, by name, with their entries.
+    private Dictionary<string, OldChain> ChainsByName(CompiledEntry[] laid)
+    {
+        var chains = new Dictionary<string, OldChain>(StringComparer.Ordinal);
+        for (int chain = 0; chain < _classifiers.Length; chain++)
+        {
+            if (_classifiers[chain] is { } classifier)
+            {
+                chains.Add(laid[_tail[chain]].Chain, new OldChain(laid, _start[chain], _tail[chain], classifier));
+            }
+        }
+
+        return chains;
+    }
+
+    private readonly record struct OldChain(CompiledEntry[] Entries, int Start, int End, ChainClassifier? Classifier);
 }

@@ -8,37 +8,45 @@ namespace Sekisho.Netfilter.Classifier;
 /// <remarks>
 /// <para>
 /// A rule goes into the most specific existing table whose tuple its prefixes cover and whose bucket for it
-/// holds fewer than <see cref="CollisionLimit"/> rules; failing that, a table of its tuple relaxed to 0, 16 or 32
-/// bits per address (at most 16 when the other address is relaxed to 0) is made (or found), and when that one's bucket is full too, the table of its exact tuple. Inserting and deleting one rule touches one bucket and, for the order of the tables, one step of
-/// an insertion sort: nothing is rebuilt.
+/// holds fewer than <see cref="CollisionLimit"/> rules; failing that, a table of its tuple relaxed to 0 or 16
+/// bits per address is made (or found), and when that one's bucket is full too, the table of its exact tuple. A
+/// bucket's rules after its first are scanned eight at a time (<see cref="BoxLanes"/>). Inserting and deleting one
+/// rule touches one bucket and, for the order of the tables, one step of an insertion sort: nothing is rebuilt.
 /// </para>
 /// <para>
 /// <see cref="FirstCandidate"/> answers "the first rule at or after priority <c>from</c> whose box holds the
-/// packet". Priorities are the caller's: any distinct integers (the compiled table uses entry indices; an owner
-/// that inserts between rules leaves gaps).
+/// packet". Priorities are the caller's: any distinct integers (a chain numbers its rules with gaps, see
+/// <see cref="ChainClassifier"/>). <see cref="WithInserted"/>, <see cref="WithRemoved"/> and
+/// <see cref="WithReplaced"/> make a changed classifier and leave this one as it was (copy on write by table).
 /// </para>
 /// </remarks>
 public sealed class TupleClassifier
 {
     /// <summary>The most rules a bucket takes before a rule looks for another table.</summary>
-    public const int CollisionLimit = 64;
+    public const int CollisionLimit = 128;
 
-    private readonly Dictionary<int, TupleTable> _owner = [];
+    private static readonly int[] s_relaxations = [16, 8, 4];
+
     private TupleTable[] _tables = new TupleTable[4];
     private int _tableCount;
+    private int _count;
+
+    // Null while no other classifier shares the tables; after WithInserted and the like, the tables this one has
+    // copied (and may change), every other being shared.
+    private HashSet<TupleTable>? _copied;
 
     /// <summary>The number of rules.</summary>
-    public int Count => _owner.Count;
+    public int Count => _count;
 
     /// <summary>The number of tuple tables.</summary>
     public int TableCount => _tableCount;
 
-    /// <summary>An estimate of the bytes the classifier holds: tables, buckets, and the priority index.</summary>
+    /// <summary>An estimate of the bytes the classifier holds: tables and buckets.</summary>
     public long MemoryBytes
     {
         get
         {
-            long bytes = 64 + _tables.Length * 8L + _owner.Count * 24L + _owner.Count * 4L;
+            long bytes = 64 + _tables.Length * 8L;
             for (int i = 0; i < _tableCount; i++)
             {
                 bytes += _tables[i].MemoryBytes;
@@ -62,19 +70,14 @@ public sealed class TupleClassifier
         return classifier;
     }
 
-    /// <summary>Adds a rule. Its priority must not be in use.</summary>
-    /// <exception cref="ArgumentException">The priority is in use.</exception>
+    /// <summary>Adds a rule. Its priority must not be in use (not checked: the owner numbers its rules).</summary>
     public void Insert(in RuleBox rule)
     {
-        if (_owner.ContainsKey(rule.Priority))
-        {
-            throw new ArgumentException($"Priority {rule.Priority} is in use.", nameof(rule));
-        }
-
-        var table = Choose(rule);
+        var chosen = Choose(rule);
+        int at = Array.IndexOf(_tables, chosen, 0, _tableCount);
+        var table = Own(at);
         table.Add(rule);
-        _owner.Add(rule.Priority, table);
-        int at = Array.IndexOf(_tables, table, 0, _tableCount);
+        _count++;
         while (at > 0 && _tables[at - 1].MinPriority > table.MinPriority)
         {
             _tables[at] = _tables[at - 1];
@@ -88,13 +91,54 @@ public sealed class TupleClassifier
     /// <returns>False when no such rule is there (nothing changes).</returns>
     public bool Remove(in RuleBox rule)
     {
-        if (!_owner.TryGetValue(rule.Priority, out var table) || !table.Remove(rule))
+        int source = RuleBox.PrefixLength(rule.SourceMask);
+        int destination = RuleBox.PrefixLength(rule.DestinationMask);
+        for (int i = 0; i < _tableCount; i++)
         {
-            return false;
+            var table = _tables[i];
+            if (table.SourceLength <= source && table.DestinationLength <= destination && table.Holds(rule))
+            {
+                Own(i).Remove(rule);
+                _count--;
+                return true;
+            }
         }
 
-        _owner.Remove(rule.Priority);
-        return true;
+        return false;
+    }
+
+    /// <summary>
+    /// A new classifier with <paramref name="rule"/> added (its priority must not be in use). This one is not
+    /// changed, so a packet still walking it sees it whole; the two share every table but the one the rule goes to.
+    /// </summary>
+    public TupleClassifier WithInserted(in RuleBox rule)
+    {
+        var copy = Share();
+        copy.Insert(rule);
+        return copy;
+    }
+
+    /// <summary>A new classifier without <paramref name="rule"/>, or null when it is not there. This one is not changed.</summary>
+    public TupleClassifier? WithRemoved(in RuleBox rule)
+    {
+        var copy = Share();
+        return copy.Remove(rule) ? copy : null;
+    }
+
+    /// <summary>
+    /// A new classifier with <paramref name="rule"/> in place of <paramref name="old"/>; null when <paramref name="old"/>
+    /// is not there. This one is not changed.
+    /// </summary>
+    public TupleClassifier? WithReplaced(in RuleBox old, in RuleBox rule)
+    {
+        var copy = Share();
+        if (!copy.Remove(old))
+        {
+            return null;
+        }
+
+        copy.Insert(rule);
+        return copy;
     }
 
     /// <summary>
@@ -129,6 +173,70 @@ public sealed class TupleClassifier
         return best;
     }
 
+    /// <summary>
+    /// For the benchmark tool: each table's tuple, rules and buckets, then per lookup of <paramref name="traffic"/>
+    /// the tables probed, the buckets found and the rules they hold.
+    /// </summary>
+    internal string Profile(ReadOnlySpan<PacketKey> traffic)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < _tableCount; i++)
+        {
+            var table = _tables[i];
+            text.AppendLine(System.FormattableString.Invariant(
+                $"  ({table.SourceLength}, {table.DestinationLength}): {table.Rules} rules, priorities {table.MinPriority} to {table.MaxPriority}, {table.Buckets()}"));
+        }
+
+        long probes = 0;
+        long buckets = 0;
+        long rules = 0;
+        foreach (var key in traffic)
+        {
+            int best = int.MaxValue;
+            for (int i = 0; i < _tableCount && _tables[i].MinPriority < best; i++)
+            {
+                probes++;
+                int bucket = _tables[i].BucketCount(key);
+                buckets += bucket > 0 ? 1 : 0;
+                rules += bucket;
+                _tables[i].Find(key, 0, ref best);
+            }
+        }
+
+        double n = Math.Max(1, traffic.Length);
+        text.Append(System.FormattableString.Invariant(
+            $"  per lookup: {probes / n:F2} tables probed, {buckets / n:F2} buckets found holding {rules / n:F1} rules"));
+        return text.ToString();
+    }
+
+    // A classifier that shares this one's tables; from now on neither changes a shared table, but a copy of it.
+    private TupleClassifier Share()
+    {
+        _copied = new HashSet<TupleTable>(ReferenceEqualityComparer.Instance);
+        return new TupleClassifier
+        {
+            _tables = (TupleTable[])_tables.Clone(),
+            _tableCount = _tableCount,
+            _count = _count,
+            _copied = new HashSet<TupleTable>(ReferenceEqualityComparer.Instance),
+        };
+    }
+
+    // The table at "index", to change: copied first when it may be shared with another classifier.
+    private TupleTable Own(int index)
+    {
+        var table = _tables[index];
+        if (_copied is null || _copied.Contains(table))
+        {
+            return table;
+        }
+
+        table = table.Copy();
+        _tables[index] = table;
+        _copied.Add(table);
+        return table;
+    }
+
     private TupleTable Choose(in RuleBox rule)
     {
         int source = RuleBox.PrefixLength(rule.SourceMask);
@@ -150,22 +258,26 @@ public sealed class TupleClassifier
             return chosen;
         }
 
-        int relaxedSource = Relax(source);
-        int relaxedDestination = Relax(destination);
-        if (relaxedSource == 0 || relaxedDestination == 0)
+        // Every existing table the rule fits is full where the rule would go: make the first missing table of the
+        // ladder of relaxations, else take the rule's exact tuple.
+        foreach (int step in s_relaxations)
         {
-            // One address alone: a /32 shares the /16 table, so (32, 0) and (0, 32) tables are not made (ipc1 and fw1
-            // probe fewer tables; measured fw1_10k 11.7 -> 15.6 Mpps, ipc1_10k 7.5 -> 7.8, 100k sets unchanged).
-            relaxedSource = Math.Min(relaxedSource, 16);
-            relaxedDestination = Math.Min(relaxedDestination, 16);
+            int relaxedSource = Relax(source, step);
+            int relaxedDestination = Relax(destination, step);
+            if (Find(relaxedSource, relaxedDestination) is null)
+            {
+                return Create(relaxedSource, relaxedDestination);
+            }
         }
-        return Find(relaxedSource, relaxedDestination) is null
-            ? Create(relaxedSource, relaxedDestination)
-            : Find(source, destination) ?? Create(source, destination);
+
+        return Find(source, destination) ?? Create(source, destination);
     }
 
-    // The relaxed length of a new table: 0, 16 or 32 bits (measured on ClassBench against grids of 4, 8 and other steps).
-    private static int Relax(int length) => length >= 32 ? 32 : length >= 16 ? 16 : 0;
+    // The relaxed length of a new table: a multiple of "step" bits, at most 16 for the first table of a rule. Coarse
+    // tables mean few probes per lookup, and their larger buckets are cheap to scan eight boxes at a time (measured on
+    // ClassBench against 0/16/32, grids of 4 and 8 bits, and collision limits of 64 and 256); a rule whose coarse bucket
+    // is full tries 8 bits then 4 (fw1_100k: 45 tables, most of them exact tuples, before these steps).
+    private static int Relax(int length, int step) => Math.Min(length, step == 16 ? 16 : 32) / step * step;
 
     private TupleTable? Find(int source, int destination)
     {
@@ -189,6 +301,7 @@ public sealed class TupleClassifier
         }
 
         _tables[_tableCount++] = table;
+        _copied?.Add(table);
         return table;
     }
 }

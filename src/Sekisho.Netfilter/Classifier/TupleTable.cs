@@ -11,9 +11,9 @@ namespace Sekisho.Netfilter.Classifier;
 /// <remarks>
 /// Open addressing with linear probing over an array of keys (the masked address pairs, eight to a cache line, so
 /// that a probe that misses, the usual outcome, reads only keys) beside an array of buckets at the same indices (rule
-/// count, the first rule inline, an array of the others); a bucket holds the rules of that pair sorted by priority,
-/// each a 32-byte <see cref="RuleBox"/> checked in full (a table's masks may be shorter than its rules' prefixes, as
-/// TupleMerge relaxes them). A bucket emptied by deletions keeps its key, so probing never needs tombstones; the next
+/// count, the first rule inline, the others in <see cref="BoxLanes"/>); a bucket holds the rules of that pair sorted
+/// by priority, each checked in full (a table's masks may be shorter than its rules' prefixes, as TupleMerge relaxes
+/// them). A bucket emptied by deletions keeps its key, so probing never needs tombstones; the next
 /// growth drops it.
 /// </remarks>
 internal sealed class TupleTable
@@ -29,6 +29,7 @@ internal sealed class TupleTable
     // at the end of _slots (so probing needs no flag beside the keys).
     private const ulong Empty = ulong.MaxValue;
 
+    private readonly bool _sharedLanes;
     private ulong[] _keys;
     private Slot[] _slots;
     private int _mask;
@@ -45,6 +46,21 @@ internal sealed class TupleTable
         _slots = new Slot[9];
         _mask = 7;
         _shift = 61;
+    }
+
+    // A copy sharing the buckets' lane arrays with "other" (each copied before its first change here).
+    private TupleTable(TupleTable other)
+        : this(other.SourceLength, other.DestinationLength)
+    {
+        _keys = (ulong[])other._keys.Clone();
+        _slots = (Slot[])other._slots.Clone();
+        _mask = other._mask;
+        _shift = other._shift;
+        _used = other._used;
+        _sharedLanes = true;
+        Rules = other.Rules;
+        MinPriority = other.MinPriority;
+        MaxPriority = other.MaxPriority;
     }
 
     internal int SourceLength { get; }
@@ -74,12 +90,59 @@ internal sealed class TupleTable
             {
                 if (slot.More is not null)
                 {
-                    bytes += 24 + slot.More.Length * 32L;
+                    bytes += BoxLanes.Bytes(slot.More);
                 }
             }
 
             return bytes;
         }
+    }
+
+    /// <summary>For the benchmark tool: the buckets, the largest, the slots.</summary>
+    internal string Buckets()
+    {
+        int buckets = 0;
+        int largest = 0;
+        foreach (var slot in _slots)
+        {
+            buckets += slot.Count > 0 ? 1 : 0;
+            largest = Math.Max(largest, slot.Count);
+        }
+
+        return $"{buckets} buckets (largest {largest}), {_keys.Length} slots";
+    }
+
+    /// <summary>
+    /// A copy to change while this one stays as it is: the key and slot arrays are copied, a bucket's lane array only
+    /// when the copy changes that bucket.
+    /// </summary>
+    internal TupleTable Copy() => new(this);
+
+    /// <summary>Whether the table holds <paramref name="rule"/> (the same box and priority).</summary>
+    internal bool Holds(in RuleBox rule)
+    {
+        int slot = FindSlot(Key(rule.Source, rule.Destination));
+        if (slot < 0 || _slots[slot].Count == 0)
+        {
+            return false;
+        }
+
+        ref var entry = ref _slots[slot];
+        if (entry.First.Same(rule))
+        {
+            return true;
+        }
+
+        int rest = entry.Count - 1;
+        int at = rest == 0 ? 0 : BoxLanes.Position(entry.More!, rest, rule.Priority);
+        return at < rest && BoxLanes.Get(entry.More!, at).Same(rule);
+    }
+
+    /// <summary>How many rules share the packet's bucket.</summary>
+    internal int BucketCount(in PacketKey key)
+    {
+        int slot = FindSlot(Key(key.Source, key.Destination));
+        return slot < 0 ? 0 : _slots[slot].Count;
     }
 
     /// <summary>How many rules share <paramref name="rule"/>'s bucket.</summary>
@@ -113,37 +176,22 @@ internal sealed class TupleTable
         }
 
         ref var entry = ref _slots[slot];
+        OwnLanes(ref entry);
         int count = entry.Count;
         if (count == 0)
         {
             entry.First = rule;
         }
+        else if (rule.Priority < entry.First.Priority)
+        {
+            // The bucket is First followed by More's count - 1 boxes, in priority order.
+            entry.More = BoxLanes.Insert(entry.More, count - 1, 0, entry.First);
+            entry.First = rule;
+        }
         else
         {
-            // The bucket is First followed by More[0 .. count - 1), in priority order.
-            var more = entry.More ?? new RuleBox[2];
-            if (count - 1 == more.Length)
-            {
-                Array.Resize(ref more, more.Length * 2);
-            }
-
-            entry.More = more;
-            int at = count - 1;
-            while (at > 0 && more[at - 1].Priority > rule.Priority)
-            {
-                more[at] = more[at - 1];
-                at--;
-            }
-
-            if (at == 0 && entry.First.Priority > rule.Priority)
-            {
-                more[0] = entry.First;
-                entry.First = rule;
-            }
-            else
-            {
-                more[at] = rule;
-            }
+            int at = entry.More is null ? 0 : BoxLanes.Position(entry.More, count - 1, rule.Priority);
+            entry.More = BoxLanes.Insert(entry.More, count - 1, at, rule);
         }
 
         entry.Count = count + 1;
@@ -162,30 +210,26 @@ internal sealed class TupleTable
         }
 
         ref var entry = ref _slots[slot];
+        OwnLanes(ref entry);
         int rest = entry.Count - 1;
         var more = entry.More;
         if (entry.First.Same(rule))
         {
             if (rest > 0)
             {
-                entry.First = more![0];
-                Array.Copy(more, 1, more, 0, rest - 1);
+                entry.First = BoxLanes.Get(more!, 0);
+                BoxLanes.RemoveAt(more!, rest, 0);
             }
         }
         else
         {
-            int i = 0;
-            while (i < rest && !more![i].Same(rule))
-            {
-                i++;
-            }
-
-            if (i == rest)
+            int at = rest == 0 ? 0 : BoxLanes.Position(more!, rest, rule.Priority);
+            if (at == rest || !BoxLanes.Get(more!, at).Same(rule))
             {
                 return false;
             }
 
-            Array.Copy(more!, i + 1, more!, i, rest - i - 1);
+            BoxLanes.RemoveAt(more!, rest, at);
         }
 
         entry.Count = rest;
@@ -249,7 +293,7 @@ internal sealed class TupleTable
 
         if (entry.More is { } more)
         {
-            Scan(more, Math.Min(entry.Count - 1, more.Length), key, from, ref best);
+            BoxLanes.Scan(more, entry.Count - 1, key, from, ref best);
         }
     }
 
@@ -268,28 +312,12 @@ internal sealed class TupleTable
         }
     }
 
-    // The overflow of a bucket whose first rule lies before "from" (count is at most more.Length: no bounds checks).
-    private static void Scan(RuleBox[] more, int count, in PacketKey key, int from, ref int best)
+    // A copied table copies a bucket's lane array before changing it: the table it was copied from still reads it.
+    private void OwnLanes(ref Slot entry)
     {
-        ref var box = ref MemoryMarshal.GetArrayDataReference(more);
-        for (int i = 0; i < count; i++, box = ref Unsafe.Add(ref box, 1))
+        if (_sharedLanes && entry.More is { } more)
         {
-            int priority = box.Priority;
-            if (priority < from)
-            {
-                continue;
-            }
-
-            if (priority >= best)
-            {
-                return;
-            }
-
-            if (box.Contains(key))
-            {
-                best = priority;
-                return;
-            }
+            entry.More = (uint[])more.Clone();
         }
     }
 
@@ -358,6 +386,6 @@ internal sealed class TupleTable
     {
         public int Count;
         public RuleBox First;
-        public RuleBox[]? More;
+        public uint[]? More;
     }
 }

@@ -40,6 +40,15 @@ public sealed class CompiledTable
     /// <summary>The bytes the table's classifiers hold (0 without one).</summary>
     public long ClassifierBytes => _index?.MemoryBytes ?? 0;
 
+    /// <summary>How the chains' classifiers came about when the table was compiled (all zero without one).</summary>
+    public ClassifierUpdates ClassifierUpdates => _index?.Updates ?? default;
+
+    /// <summary>The chains' classifiers (null when no chain has one).</summary>
+    internal ChainIndex? Index => _index;
+
+    /// <summary>The entries, as laid out.</summary>
+    internal CompiledEntry[] Laid => _entries;
+
     /// <summary>The table this was compiled from.</summary>
     public Table Source { get; }
 
@@ -55,9 +64,10 @@ public sealed class CompiledTable
     /// <summary>
     /// Compiles a table for a namespace: lays out its chains, resolves jumps, and creates the runtime state of
     /// every match and target (what the kernel's checkentry functions allocate), and builds the chains' classifiers
-    /// as <see cref="NetNamespace.ClassifierMode"/> asks.
+    /// as <see cref="NetNamespace.ClassifierMode"/> asks, taking over the classifiers of <paramref name="previous"/>
+    /// (the table before an edit) for chains with the same rules or one rule more or less.
     /// </summary>
-    public static CompiledTable Compile(Table table, NetNamespace net)
+    public static CompiledTable Compile(Table table, NetNamespace net, CompiledTable? previous = null)
     {
         var entries = new List<CompiledEntry>();
         var chainStart = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -140,7 +150,7 @@ public sealed class CompiledTable
         }
 
         CompiledEntry[] laid = [.. entries];
-        return new CompiledTable(table, laid, hookEntry, underflow, userChains + 1, ChainIndex.Build(laid, net.ClassifierMode));
+        return new CompiledTable(table, laid, hookEntry, underflow, userChains + 1, ChainIndex.Build(laid, net.ClassifierMode, previous));
     }
 
     /// <summary>Releases the runtime state of every match and target (the kernel's destroy functions).</summary>

@@ -132,7 +132,7 @@ public sealed class NetNamespace
         var tables = new Dictionary<string, CompiledTable>(StringComparer.Ordinal);
         foreach (var table in ruleset.Tables)
         {
-            tables.Add(table.Name, CompiledTable.Compile(table, this));
+            tables.Add(table.Name, CompiledTable.Compile(table, this, _tables.GetValueOrDefault(table.Name)));
         }
 
         var old = _tables;

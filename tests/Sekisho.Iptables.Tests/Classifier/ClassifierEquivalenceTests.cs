@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Sekisho.Iptables.Commands;
 using Sekisho.Iptables.State;
@@ -68,6 +69,109 @@ public sealed class ClassifierEquivalenceTests
         }
     }
 
+    [Theory]
+    [InlineData(3000)]
+    [InlineData(3100)]
+    [InlineData(3200)]
+    public void Edits_OneRuleAtATime_ClassifierChangedNotRebuilt_SameAsLinearWalk(int firstSeed)
+    {
+        for (int seed = firstSeed; seed < firstSeed + 10; seed++)
+        {
+            var generator = new ClassifierRulesets(seed);
+            var random = new Random(seed);
+            int userChains = random.Next(0, 3);
+            string rules = generator.FilterTable(random.Next(40, 120), userChains);
+            using var linear = new World(rules, ClassifierMode.Linear, trace: true, seed);
+            using var fast = new World(rules, ClassifierMode.Always, trace: true, seed);
+            for (int edit = 0; edit < 12; edit++)
+            {
+                string chain = random.Next(2) == 0 ? "INPUT" : "FORWARD";
+                int count = fast.Net.Ruleset!.Find("filter")!.Find(chain)!.Rules.Count;
+                string position = (random.Next(count) + 1).ToString(CultureInfo.InvariantCulture);
+                var args = (random.Next(4), count) switch
+                {
+                    (0, > 1) => ["-D", chain, position],
+                    (1, _) => ["-I", chain, position],
+                    (2, _) => ["-R", chain, position],
+                    _ => new List<string> { "-A", chain },
+                };
+                if (args[0] != "-D")
+                {
+                    args.AddRange(Sekisho.Iptables.Commands.ShellWords.Split(generator.Rule(chain, userChains)));
+                }
+
+                linear.Run(args);
+                fast.Run(args);
+                string what = $"seed {seed} edit {edit}: {string.Join(' ', args)}";
+                Assert.True(new ClassifierUpdates(0, 1, 0) == fast.Net.Tables["filter"].ClassifierUpdates with { Kept = 0 },
+                    $"{what}: {fast.Net.Tables["filter"].ClassifierUpdates}");
+                for (int i = 0; i < 20; i++)
+                {
+                    byte[] datagram = generator.Datagram();
+                    var hook = (Hook)random.Next(1, 4);
+                    uint mark = (uint)random.Next(4);
+                    var advance = TimeSpan.FromMilliseconds(random.Next(0, 200));
+                    Assert.True(linear.Send(hook, datagram, mark, advance) == fast.Send(hook, datagram, mark, advance), what);
+                    Assert.True(linear.Events.SequenceEqual(fast.Events),
+                        $"{what} packet {i}: trace\n{string.Join('\n', linear.Events)}\nclassifier:\n{string.Join('\n', fast.Events)}");
+                    linear.Events.Clear();
+                    fast.Events.Clear();
+                }
+
+                Assert.Equal(linear.Counters(), fast.Counters());
+            }
+        }
+    }
+
+    [Fact]
+    public void Edit_OtherTableOrSameRules_KeepsEveryClassifier()
+    {
+        string rules = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+            + string.Concat(Enumerable.Range(0, 50).Select(i => $"-A INPUT -s 10.0.{i}.0/24 -j DROP\n-A FORWARD -d 10.1.{i}.0/24 -j DROP\n"))
+            + "COMMIT\n";
+        using var world = new World(rules, ClassifierMode.Auto, trace: false, 1);
+        Assert.Equal(new ClassifierUpdates(0, 0, 2), world.Net.Tables["filter"].ClassifierUpdates);
+        world.Run(["-A", "FORWARD", "-d", "10.2.0.0/16", "-j", "ACCEPT"]);
+        Assert.Equal(new ClassifierUpdates(1, 1, 0), world.Net.Tables["filter"].ClassifierUpdates);
+        world.Run(["-t", "mangle", "-A", "PREROUTING", "-j", "ACCEPT"]);
+        Assert.Equal(new ClassifierUpdates(2, 0, 0), world.Net.Tables["filter"].ClassifierUpdates);
+
+        // A replaced rule is one change too; two changes in one replacement (a restore) build the chain anew.
+        world.Run(["-R", "INPUT", "1", "-s", "10.3.0.0/16", "-j", "DROP"]);
+        Assert.Equal(new ClassifierUpdates(1, 1, 0), world.Net.Tables["filter"].ClassifierUpdates);
+        world.Restore("*filter\n-R INPUT 2 -s 10.4.0.0/16 -j DROP\n-D INPUT 3\nCOMMIT\n");
+        Assert.Equal(new ClassifierUpdates(1, 0, 1), world.Net.Tables["filter"].ClassifierUpdates);
+        var ip = new IpFields(Ipv4Address.Parse("10.3.0.1"), Ipv4Address.Parse("192.0.2.1"));
+        Assert.Equal(NfVerdict.Drop, world.Send(Hook.LocalIn, PacketBuilder.Udp(ip, 1, 2), 0, TimeSpan.Zero));
+        ip = new IpFields(Ipv4Address.Parse("10.0.0.1"), Ipv4Address.Parse("192.0.2.1"));
+        Assert.Equal(NfVerdict.Accept, world.Send(Hook.LocalIn, PacketBuilder.Udp(ip, 1, 2), 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void Inserts_AtOnePlace_ChangeUntilNoRoom_ThenBuild_AnswersRight()
+    {
+        // Priorities leave 1023 free numbers between neighbours; inserting again and again at the same place halves
+        // the room each time (512, 256, ... 1), so the eleventh insertion there finds none and the chain is built again.
+        string rules = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+            + string.Concat(Enumerable.Range(0, 40).Select(i => $"-A INPUT -s 10.0.{i}.0/24 -j DROP\n"))
+            + "COMMIT\n";
+        using var world = new World(rules, ClassifierMode.Auto, trace: false, 1);
+        var seen = new List<ClassifierUpdates>();
+        for (int i = 0; i < 12; i++)
+        {
+            world.Run(["-I", "INPUT", "2", "-s", $"10.0.1.{i}", "-j", "ACCEPT"]);
+            seen.Add(world.Net.Tables["filter"].ClassifierUpdates);
+            var ip = new IpFields(Ipv4Address.Parse($"10.0.1.{i}"), Ipv4Address.Parse("192.0.2.1"));
+            Assert.Equal(NfVerdict.Accept, world.Send(Hook.LocalIn, PacketBuilder.Udp(ip, 1, 2), 0, TimeSpan.Zero));
+            ip = new IpFields(Ipv4Address.Parse("10.0.1.200"), Ipv4Address.Parse("192.0.2.1"));
+            Assert.Equal(NfVerdict.Drop, world.Send(Hook.LocalIn, PacketBuilder.Udp(ip, 1, 2), 0, TimeSpan.Zero));
+        }
+
+        Assert.Equal(Enumerable.Repeat(new ClassifierUpdates(0, 1, 0), 10), seen.Take(10));
+        Assert.Equal(new ClassifierUpdates(0, 0, 1), seen[10]);
+        Assert.Equal(new ClassifierUpdates(0, 1, 0), seen[11]);
+    }
+
     [Fact]
     public void Auto_ShortChains_StayLinear_LongChainsClassified()
     {
@@ -113,9 +217,11 @@ public sealed class ClassifierEquivalenceTests
         private readonly NetDevice _eth0;
         private readonly NetDevice _eth1;
 
+        private readonly MemoryRulesetStore _store = new();
+
         public World(string rules, ClassifierMode mode, bool trace, int seed)
         {
-            var store = new MemoryRulesetStore();
+            var store = _store;
             var errors = new StringWriter();
             int status = new RestoreCommand(store, LibcNameService.Instance)
                 .Run([], new MemoryStream(Encoding.UTF8.GetBytes(rules)), new ToolOutput(TextWriter.Null, errors));
@@ -132,6 +238,25 @@ public sealed class ClassifierEquivalenceTests
         }
 
         public NetNamespace Net { get; }
+
+        /// <summary>Runs iptables-restore --noflush with <paramref name="text"/> and loads the result.</summary>
+        public void Restore(string text)
+        {
+            var errors = new StringWriter();
+            int status = new RestoreCommand(_store, LibcNameService.Instance)
+                .Run(["--noflush"], new MemoryStream(Encoding.UTF8.GetBytes(text)), new ToolOutput(TextWriter.Null, errors));
+            Assert.True(status == 0, $"{errors}\n{text}");
+            Net.Load(_store.Ruleset);
+        }
+
+        /// <summary>Runs an iptables command on the ruleset and loads the result, as the daemon does after an edit.</summary>
+        public void Run(IReadOnlyList<string> args)
+        {
+            var errors = new StringWriter();
+            int status = new IptablesCommand(_store, LibcNameService.Instance).Run(args, new ToolOutput(TextWriter.Null, errors));
+            Assert.True(status == 0, $"{string.Join(' ', args)}: {errors}");
+            Net.Load(_store.Ruleset);
+        }
 
         public List<string> Events { get; } = [];
 

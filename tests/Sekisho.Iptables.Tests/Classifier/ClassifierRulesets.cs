@@ -49,6 +49,14 @@ internal sealed class ClassifierRulesets
         return text.ToString();
     }
 
+    /// <summary>One rule of a built-in chain of a table with <paramref name="userChains"/> user chains, as arguments after <c>-A CHAIN</c>.</summary>
+    public string Rule(string chain, int userChains)
+    {
+        var text = new StringBuilder();
+        AppendRule(text, chain, 0, userChains);
+        return text.ToString();
+    }
+
     /// <summary>A datagram over the same small space: TCP, UDP, ICMP, GRE, sometimes a fragment or a truncated header.</summary>
     public byte[] Datagram()
     {

@@ -67,13 +67,58 @@ public sealed class TupleClassifierTests
         }
     }
 
-    [Fact]
-    public void Insert_UsedPriority_Throws()
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    [InlineData(23)]
+    public void WithInsertedRemovedReplaced_AsBruteForce_OriginalUnchanged(int seed)
     {
-        var classifier = TupleClassifier.Build([RuleBox.Any(5)]);
-        Assert.Throws<ArgumentException>(() => classifier.Insert(RuleBox.Any(5)));
-        Assert.Equal(5, classifier.FirstCandidate(default, 0));
-        Assert.Equal(int.MaxValue, classifier.FirstCandidate(default, 6));
+        // Each step makes a new classifier; every earlier one must go on answering as before (copy on write).
+        var random = new Random(seed);
+        var boxes = Enumerable.Range(0, 400).Select(i => RandomBox(random, i * 16)).ToList();
+        var history = new List<(TupleClassifier Classifier, List<RuleBox> Boxes)> { (TupleClassifier.Build(boxes.ToArray()), boxes) };
+        for (int step = 0; step < 300; step++)
+        {
+            var (classifier, before) = history[^1];
+            boxes = before.ToList();
+            int at = random.Next(boxes.Count);
+            switch (random.Next(3))
+            {
+                case 0:
+                    int priority;
+                    do
+                    {
+                        priority = random.Next(500 * 16);
+                    }
+                    while (boxes.Any(b => b.Priority == priority));
+                    var added = RandomBox(random, priority);
+                    classifier = classifier.WithInserted(added);
+                    boxes.Add(added);
+                    break;
+                case 1:
+                    classifier = classifier.WithRemoved(boxes[at])!;
+                    boxes.RemoveAt(at);
+                    break;
+                default:
+                    var replacement = RandomBox(random, boxes[at].Priority);
+                    classifier = classifier.WithReplaced(boxes[at], replacement)!;
+                    boxes[at] = replacement;
+                    break;
+            }
+
+            history.Add((classifier, boxes));
+            Assert.Equal(boxes.Count, classifier.Count);
+            for (int i = 0; i < 8; i++)
+            {
+                var (earlier, earlierBoxes) = history[random.Next(history.Count)];
+                var key = KeyNear(random, boxes);
+                int from = random.Next(2) == 0 ? random.Next(500 * 16) : 0;
+                Assert.Equal(BruteForce(boxes, key, from), classifier.FirstCandidate(key, from));
+                Assert.Equal(BruteForce(earlierBoxes, key, from), earlier.FirstCandidate(key, from));
+            }
+        }
+
+        Assert.Null(history[^1].Classifier.WithRemoved(RuleBox.Any(500 * 16 + 1)));
     }
 
     [Fact]
