@@ -72,8 +72,11 @@ public sealed class DaemonProcess : IDisposable
         }
     }
 
-    /// <summary>The sekisho executable built beside the tests.</summary>
-    public static string Executable => Path.Combine(AppContext.BaseDirectory, "sekisho");
+    /// <summary>
+    /// The sekisho executable users run: the one <c>./sekisho</c> builds (native where a C compiler is present), so
+    /// the daemon is tested as it is deployed.
+    /// </summary>
+    public static string Executable => LauncherBuild.Binary;
 
     /// <summary>
     /// Starts <c>sekisho daemon ARGS</c> in <paramref name="ns"/> and waits for readiness (or its exit).
