@@ -38,6 +38,7 @@ public sealed class NetNamespace
     private readonly HookOp[][] _hooks = [s_noOps, s_noOps, s_noOps, s_noOps, s_noOps];
     private readonly Action<Packet> _transmitFragment;
     private Dictionary<string, CompiledTable> _tables = new(StringComparer.Ordinal);
+    private List<Action>? _atSwitch;
     private int _depth;
 
     /// <summary>Creates a namespace around a host model.</summary>
@@ -106,7 +107,7 @@ public sealed class NetNamespace
     /// <summary>
     /// Whether tables compiled from now on walk their chains through a classifier (<see cref="Classifier.ClassifierMode.Auto"/>:
     /// chains long enough to gain from one) or always entry by entry (<see cref="Classifier.ClassifierMode.Linear"/>, the
-    /// reference evaluator). Answers are the same either way; set it before <see cref="Load"/>.
+    /// reference evaluator). Answers are the same either way; set it before <see cref="Load(Ruleset)"/>.
     /// </summary>
     public Classifier.ClassifierMode ClassifierMode { get; set; }
 
@@ -127,19 +128,61 @@ public sealed class NetNamespace
     /// checkentry functions do on each table replacement), switches the hooks over, then releases the old tables'
     /// state. The ruleset's counter cells are shared: the counts land in the model.
     /// </summary>
-    public void Load(Ruleset ruleset)
+    public void Load(Ruleset ruleset) => Load(Prepare(ruleset));
+
+    /// <summary>
+    /// Compiles a ruleset without switching to it: the expensive half of <see cref="Load(Ruleset)"/>, which a caller
+    /// may run while packets still flow through the current tables on another thread, then hand to
+    /// <see cref="Load(PreparedRuleset)"/> while no packet runs.
+    /// </summary>
+    /// <remarks>
+    /// Compiling reads the current tables (to take over their classifiers, which are never modified) and the
+    /// namespace's shared objects (recent lists, hashlimit tables), which only the control side changes; a change a
+    /// match would make to state the packet path uses (a recent list made larger) waits for the switch. Calls to
+    /// <see cref="Prepare"/> and <see cref="Load(PreparedRuleset)"/> must not overlap one another.
+    /// </remarks>
+    public PreparedRuleset Prepare(Ruleset ruleset)
     {
-        var tables = new Dictionary<string, CompiledTable>(StringComparer.Ordinal);
-        foreach (var table in ruleset.Tables)
+        var atSwitch = new List<Action>();
+        _atSwitch = atSwitch;
+        try
         {
-            tables.Add(table.Name, CompiledTable.Compile(table, this, _tables.GetValueOrDefault(table.Name)));
+            var tables = new Dictionary<string, CompiledTable>(StringComparer.Ordinal);
+            foreach (var table in ruleset.Tables)
+            {
+                tables.Add(table.Name, CompiledTable.Compile(table, this, _tables.GetValueOrDefault(table.Name)));
+            }
+
+            return new PreparedRuleset(ruleset, tables, _tables, atSwitch);
+        }
+        finally
+        {
+            _atSwitch = null;
+        }
+    }
+
+    /// <summary>
+    /// Switches to a ruleset <see cref="Prepare"/> compiled: the hooks run its tables from the next packet on, and
+    /// the old tables' state is released. The caller makes sure no packet runs meanwhile.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another ruleset was loaded after this one was prepared.</exception>
+    public void Load(PreparedRuleset prepared)
+    {
+        if (!ReferenceEquals(prepared.Previous, _tables))
+        {
+            throw new InvalidOperationException("Another ruleset was loaded after this one was prepared.");
+        }
+
+        foreach (var action in prepared.AtSwitch)
+        {
+            action();
         }
 
         var old = _tables;
-        _tables = tables;
-        Ruleset = ruleset;
+        _tables = prepared.Tables;
+        Ruleset = prepared.Ruleset;
         bool conntrack = false;
-        foreach (var table in tables.Values)
+        foreach (var table in _tables.Values)
         {
             // iptable_nat's hooks need conntrack (nf_nat_ipv4_register_fn takes nf_ct_netns_get).
             conntrack |= table.Name == "nat" || table.UsesConntrack();
@@ -150,6 +193,22 @@ public sealed class NetNamespace
         foreach (var table in old.Values)
         {
             table.Destroy(this);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> when the ruleset being compiled is switched to (at once outside
+    /// <see cref="Prepare"/>): for a match's checkentry that changes state the packet path uses.
+    /// </summary>
+    public void AtSwitch(Action action)
+    {
+        if (_atSwitch is { } pending)
+        {
+            pending.Add(action);
+        }
+        else
+        {
+            action();
         }
     }
 

@@ -177,11 +177,15 @@ public sealed record RecentMatch(
             ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2(StampsPerEntry) - 1
             : HitCount != 0 ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2(HitCount) - 1 : 31;
         var list = net.Acquire(SharedKind, ListName, () => new RecentList(Mask.Value, stampMask));
-        if (stampMask > list.StampMask)
-        {
-            list.Flush(stampMask);
-        }
 
+        // The list may be in use by the running rules: it is made larger when the new ruleset takes over.
+        net.AtSwitch(() =>
+        {
+            if (stampMask > list.StampMask)
+            {
+                list.Flush(stampMask);
+            }
+        });
         return list;
     }
 
