@@ -41,9 +41,6 @@ internal static unsafe partial class Libc
     public static partial nint write(int fd, byte* buffer, nint count);
 
     [LibraryImport("libc", SetLastError = true)]
-    public static partial nint writev(int fd, IoVec* vectors, int count);
-
-    [LibraryImport("libc", SetLastError = true)]
     public static partial int ioctl(int fd, nuint request, void* argument);
 
     [LibraryImport("libc", SetLastError = true)]
@@ -78,19 +75,6 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int eventfd(uint initial, int flags);
-
-    /// <summary>Writes two buffers as one (<c>writev</c>): a header and a frame; false unless all was written.</summary>
-    public static bool WriteTwo(int fd, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
-    {
-        fixed (byte* a = first)
-        fixed (byte* b = second)
-        {
-            var vectors = stackalloc IoVec[2];
-            vectors[0] = new IoVec { Base = a, Length = (nuint)first.Length };
-            vectors[1] = new IoVec { Base = b, Length = (nuint)second.Length };
-            return writev(fd, vectors, 2) == first.Length + second.Length;
-        }
-    }
 
     /// <summary>The errno of the last call.</summary>
     public static int Errno => Marshal.GetLastPInvokeError();

@@ -159,20 +159,6 @@ internal sealed unsafe class PacketSocket : IDisposable
     /// <summary>The <c>virtio_net_hdr</c> the kernel put in front of the <paramref name="slot"/>th frame.</summary>
     public Span<byte> Header(int slot) => new(_slots + ((nint)slot * SlotSize), VnetHeader);
 
-    /// <summary>
-    /// Sends one frame out of the interface; a GSO super-frame (<paramref name="gsoType"/> not 0) is segmented by the
-    /// kernel into segments of <paramref name="gsoSize"/>. False when the kernel refused it.
-    /// </summary>
-    public bool Send(ReadOnlySpan<byte> frame, byte gsoType = 0, int gsoSize = 0)
-    {
-        Span<byte> header = stackalloc byte[VnetHeader];
-        VirtioNetHeader.Write(header, gsoType, gsoSize);
-        return Send(header, frame);
-    }
-
-    /// <summary>Sends one frame behind the <c>virtio_net_hdr</c> <paramref name="header"/>; false when the kernel refused it.</summary>
-    public bool Send(ReadOnlySpan<byte> header, ReadOnlySpan<byte> frame) => Libc.WriteTwo(Fd, header, frame);
-
     /// <inheritdoc />
     public void Dispose()
     {

@@ -86,17 +86,6 @@ internal sealed unsafe class TapDevice : IDisposable
         }
     }
 
-    /// <summary>Hands a frame with complete checksums to the host's kernel, a GSO super-frame when <paramref name="gsoType"/> is not 0.</summary>
-    public bool Write(ReadOnlySpan<byte> frame, byte gsoType = 0, int gsoSize = 0)
-    {
-        Span<byte> header = stackalloc byte[VirtioNetHeader.Size];
-        VirtioNetHeader.Write(header, gsoType, gsoSize);
-        return Write(header, frame);
-    }
-
-    /// <summary>Hands a frame behind its <c>virtio_net_hdr</c> to the host's kernel; false when it refused it.</summary>
-    public bool Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> frame) => Libc.WriteTwo(Fd, header, frame);
-
     /// <inheritdoc />
     public void Dispose()
     {
