@@ -1,5 +1,3 @@
-using Sekisho.Netfilter.Engine;
-using Sekisho.Packets;
 
 namespace Sekisho.Live.Daemon;
 
@@ -18,24 +16,19 @@ internal sealed class MulticastFollower : IDisposable
     private readonly LiveFirewall _firewall;
     private readonly IReadOnlyList<string> _interfaces;
     private readonly TextWriter _log;
-    private readonly Func<string> _read;
     private readonly Timer _timer;
     private readonly Lock _polling = new();
     private string _last = "";
 
     /// <summary>Applies the host's memberships now, then follows them every <paramref name="period"/>.</summary>
-    public MulticastFollower(LiveFirewall firewall, IReadOnlyList<string> interfaces, TextWriter log, TimeSpan period, Func<string>? read = null)
+    public MulticastFollower(LiveFirewall firewall, IReadOnlyList<string> interfaces, TextWriter log, TimeSpan period)
     {
         _firewall = firewall;
         _interfaces = interfaces;
         _log = log;
-        _read = read ?? (() => File.ReadAllText(IgmpTable.Path));
         Poll();
         _timer = new Timer(_ => Poll(), null, period, period);
     }
-
-    /// <summary>Changes applied so far.</summary>
-    public int Updates { get; private set; }
 
     /// <summary>Reads the memberships and applies them when they changed.</summary>
     public void Poll()
@@ -51,7 +44,7 @@ internal sealed class MulticastFollower : IDisposable
         string text;
         try
         {
-            text = _read();
+            text = File.ReadAllText(IgmpTable.Path);
         }
         catch (IOException)
         {
@@ -76,10 +69,8 @@ internal sealed class MulticastFollower : IDisposable
                     continue;
                 }
 
-                var joined = groups.TryGetValue(name, out var list) ? list : [];
-                if (!joined.Where(g => g != NetDevice.AllHostsGroup).Order().SequenceEqual(device.MulticastGroups.Order()))
+                if (host.SetMulticastGroups(device, groups.TryGetValue(name, out var joined) ? joined : []))
                 {
-                    host.SetMulticastGroups(device, joined);
                     applied.Add($"{name} {(device.MulticastGroups.Count == 0 ? "-" : string.Join(' ', device.MulticastGroups))}");
                 }
             }
@@ -87,7 +78,6 @@ internal sealed class MulticastFollower : IDisposable
 
         if (applied.Count > 0)
         {
-            Updates++;
             _log.Write($"sekisho daemon: followed the host's multicast groups: {string.Join(", ", applied)}\n");
         }
     }

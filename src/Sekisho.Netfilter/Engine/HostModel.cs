@@ -110,11 +110,11 @@ public sealed class HostModel
 
     /// <summary>
     /// Sets the multicast groups the host has joined on a device (its sockets' <c>IP_ADD_MEMBERSHIP</c>, as
-    /// <c>/proc/net/igmp</c> lists them); all-hosts is always joined.
+    /// <c>/proc/net/igmp</c> lists them); all-hosts is always joined. Whether the device's groups changed.
     /// </summary>
-    public void SetMulticastGroups(NetDevice device, IEnumerable<Ipv4Address> groups)
+    public bool SetMulticastGroups(NetDevice device, IEnumerable<Ipv4Address> groups)
     {
-        device.GroupList.Clear();
+        var joined = new List<Ipv4Address>();
         foreach (var group in groups)
         {
             if (!group.IsMulticast)
@@ -122,11 +122,21 @@ public sealed class HostModel
                 throw new ArgumentException($"{group} is not a multicast group.", nameof(groups));
             }
 
-            if (group != NetDevice.AllHostsGroup && !device.GroupList.Contains(group))
+            if (group != NetDevice.AllHostsGroup && !joined.Contains(group))
             {
-                device.GroupList.Add(group);
+                joined.Add(group);
             }
         }
+
+        joined.Sort();
+        if (joined.SequenceEqual(device.GroupList))
+        {
+            return false;
+        }
+
+        device.GroupList.Clear();
+        device.GroupList.AddRange(joined);
+        return true;
     }
 
     /// <summary>Adds a route to the main table.</summary>
@@ -169,7 +179,7 @@ public sealed class HostModel
     /// </summary>
     public RouteType AddressType(Ipv4Address address, NetDevice? device = null)
     {
-        if (address.Value == 0xFFFFFFFF)
+        if (address == Ipv4Address.Broadcast)
         {
             return RouteType.Broadcast;
         }
@@ -197,7 +207,7 @@ public sealed class HostModel
     /// </summary>
     public RouteResult RouteInput(Ipv4Address destination, Ipv4Address source, NetDevice inDevice)
     {
-        if (destination.Value == 0xFFFFFFFF)
+        if (destination == Ipv4Address.Broadcast)
         {
             return new RouteResult(RouteType.Broadcast, Loopback, destination, default);
         }
@@ -239,7 +249,7 @@ public sealed class HostModel
         // A multicast or limited-broadcast datagram goes to the group itself (no gateway), mapped to its Ethernet
         // address on the way out.
         bool multicast = destination.IsMulticast;
-        if (multicast || destination.Value == 0xFFFFFFFF)
+        if (multicast || destination == Ipv4Address.Broadcast)
         {
             var type = multicast ? RouteType.Multicast : RouteType.Broadcast;
             if (outputInterface is not null && !outputInterface.IsLoopback)

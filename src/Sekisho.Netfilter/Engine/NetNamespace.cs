@@ -635,12 +635,12 @@ public sealed class NetNamespace
     {
         uint s = source.Value;
         uint d = destination.Value;
-        if ((s & 0xF0000000) == 0xE0000000 || s == 0xFFFFFFFF)
+        if (source.IsMulticast || source == Ipv4Address.Broadcast)
         {
             return true;
         }
 
-        if (d == 0xFFFFFFFF)
+        if (destination == Ipv4Address.Broadcast)
         {
             return s != 0 && Host.AddressType(source) == RouteType.Local;
         }
@@ -767,7 +767,7 @@ public sealed class NetNamespace
     {
         var destination = Ipv4Address.Read(packet.Data[16..]);
         var outputInterface = packet.OutputInterface;
-        if (outputInterface is null && (destination.IsMulticast || destination.Value == 0xFFFFFFFF))
+        if (outputInterface is null && (destination.IsMulticast || destination == Ipv4Address.Broadcast))
         {
             // ip_route_output_key_hash_rcu: a multicast or limited-broadcast datagram from a socket bound to one of
             // the host's addresses leaves through that address's device, without a route lookup.

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Sekisho.Netfilter.Engine;
@@ -63,9 +62,9 @@ public sealed record PkttypeMatch(int PacketType, int Invert) : MatchInfo
         }
         else
         {
-            uint destination = BinaryPrimitives.ReadUInt32BigEndian(context.Data[16..]);
-            value = (destination & 0xF0000000) == 0xE0000000 ? Multicast
-                : destination == 0xFFFFFFFF ? Broadcast
+            var destination = Ipv4Address.Read(context.Data[16..]);
+            value = destination.IsMulticast ? Multicast
+                : destination == Ipv4Address.Broadcast ? Broadcast
                 : Host;
         }
 
